@@ -1,0 +1,99 @@
+"""Command line: ``python -m geo extract|ingest|export|assets ...``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from geo.errors import GeoError
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from geo.extract import extract_file
+    from geo.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer()
+    status = 0
+    for path in args.files:
+        try:
+            record = extract_file(path, gaz)
+        except GeoError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+            print(f"error: {path}: unexpected {type(exc).__name__}: {str(exc)[:200]}", file=sys.stderr)
+            status = 1
+            continue
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return status
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from geo.ingest import ingest_paths
+
+    report = ingest_paths(args.paths, db=args.db, progress=sys.stderr.isatty() and not args.quiet)
+    for line in report.errors:
+        print(f"error: {line}", file=sys.stderr)
+    print(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
+          f"{len(report.errors)} failed; store: {report.db}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from geo.export import export_cli
+
+    return export_cli(args)
+
+
+def _cmd_assets(args: argparse.Namespace) -> int:
+    from geo.assets import install_assets
+
+    folder = install_assets()
+    print(f"assets in {folder}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``python -m geo``."""
+    parser = argparse.ArgumentParser(prog="python -m geo", description="NATO eastern-flank article mapper")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("extract", help="print one JSON object per article")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=_cmd_extract)
+    p = sub.add_parser("ingest", help="store articles, places and events in the GeoPackage")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--db", default=None, help="GeoPackage file (default: var/events.gpkg)")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_cmd_ingest)
+    p = sub.add_parser("export", help="export the events in view as a map or data file")
+    p.add_argument("--format", required=True, choices=["png", "svg", "pdf", "html", "geojson", "csv", "gpkg"])
+    p.add_argument("--year", type=int)
+    p.add_argument("--from", dest="year_from", type=int)
+    p.add_argument("--to", dest="year_to", type=int)
+    p.add_argument("--country", nargs="*", default=[])
+    p.add_argument("--type", dest="types", nargs="*", default=[],
+                   choices=["deployment", "exercise", "chokepoint"])
+    p.add_argument("--db", default=None)
+    p.add_argument("--title", default=None)
+    p.add_argument("--caption", default=None)
+    p.add_argument("--output", required=True)
+    p.set_defaults(func=_cmd_export)
+    p = sub.add_parser("assets", help="copy Leaflet assets from installed packages into static/vendor")
+    p.set_defaults(func=_cmd_assets)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except GeoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,229 @@
+"""Stage 1b, dates: the publication date of an article (printed, in HTML metadata, "© 2019"
+only, or inferred from dated anchor events) and the year of a sentence's event.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from dateutil import parser as dateparser
+
+from geo.load import Article
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+MONTHS = ("january february march april may june july august september october november december").split()
+MONTH_RE = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+            r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+DAY_NAME = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
+PRINTED_DATE = re.compile(
+    rf"\b(?P<a>{DAY_NAME}{MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d)\b"
+    rf"|\b(?P<b>{DAY_NAME}\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_RE},?\s+(?:19|20)\d\d)\b"
+    r"|\b(?P<c>(?:19|20)\d\d-[01]\d-[0-3]\d)(?:[T ][0-2]\d:[0-5]\d(?::[0-5]\d)?(?:Z|[+-]\d\d:?\d\d)?)?\b"
+    r"|\b(?P<d>[0-3]?\d\.[01]?\d\.(?:19|20)\d\d)\b"
+    r"|\b(?P<e>[0-3]?\d/[01]?\d/(?:19|20)\d\d)\b",
+    re.I,
+)
+COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?((?:19|20)\d\d)\b", re.I)
+YEAR = re.compile(r"(?<![\d,.$€£])\b(19[5-9]\d|20[0-4]\d)\b(?![\d,])")
+EDITION = re.compile(r"\b([A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?)[ -](?:'|’)?(\d{2}|(?:19|20)\d\d)\b")
+FUTURE_YEAR_CONTEXT = re.compile(r"\b(until|till|by|through|before|to|beyond|in)\s+$", re.I)
+PRINTED_DATE_ZONE = 1500  # characters from the top where a printed date line is looked for
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A dated anchor event (a NATO summit, an invasion...) read from data/catalogue/summits.csv."""
+
+    name: str
+    aliases: tuple[str, ...]
+    city: str
+    year: int
+    month: int
+
+
+@dataclass(frozen=True)
+class Published:
+    """The article's publication date (None when only the year is known) and year."""
+
+    date: date | None
+    year: int | None
+    how: str  # printed | metadata | copyright | inferred | unknown
+
+
+@lru_cache(maxsize=1)
+def anchors() -> tuple[Anchor, ...]:
+    """Return the catalogue of dated anchor events."""
+    path = DATA_DIR / "catalogue" / "summits.csv"
+    out = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            aliases = tuple(a.strip() for a in (r.get("aliases") or "").split("|") if a.strip())
+            out.append(Anchor(r["name"], aliases, r.get("city", ""), int(r["year"]), int(r.get("month") or 0)))
+    return tuple(out)
+
+
+def parse_date(text: str) -> date | None:
+    """Return the calendar date in a printed date string, or None."""
+    text = text.strip()
+    dayfirst = bool(re.match(r"^\d{1,2}[./]\d{1,2}[./]\d{4}$", text))
+    try:
+        return dateparser.parse(text, dayfirst=dayfirst, fuzzy=True, default=None).date()  # type: ignore[union-attr]
+    except (ValueError, OverflowError, AttributeError, TypeError):
+        return None
+
+
+def publication(article: Article) -> Published:
+    """Return the publication date and year of an article."""
+    for raw in article.meta_dates:
+        d = parse_date(raw[:25])
+        if d and 1990 <= d.year <= 2100:
+            return Published(d, d.year, "metadata")
+    head = _non_furniture_text(article, PRINTED_DATE_ZONE)
+    for m in PRINTED_DATE.finditer(head):
+        raw = next(g for g in m.groups() if g)
+        if _is_amendment(head, m.start()):
+            continue
+        d = parse_date(raw)
+        if d and 1990 <= d.year <= 2100:
+            return Published(d, d.year, "printed")
+    years = [int(m.group(1)) for m in COPYRIGHT_YEAR.finditer(article.text)]
+    if years:
+        return Published(None, max(years), "copyright")
+    inferred = infer_year(article)
+    return Published(None, inferred, "inferred" if inferred else "unknown")
+
+
+def _is_amendment(text: str, pos: int) -> bool:
+    return bool(re.search(r"(amended|updated|corrected) on\s*$", text[max(0, pos - 30):pos], re.I))
+
+
+def _non_furniture_text(article: Article, limit: int) -> str:
+    """The first ``limit`` characters with furniture blanked out (same length)."""
+    chars = list(article.text[:limit])
+    for seg in article.segments:
+        if seg.role == "furniture" and seg.start < limit:
+            for i in range(seg.start, min(seg.end, limit)):
+                chars[i] = " "
+    return "".join(chars)
+
+
+def body_text(article: Article) -> str:
+    """The article text with furniture and captions blanked out (same length, so offsets hold)."""
+    chars = list(article.text)
+    for seg in article.segments:
+        if seg.role in ("furniture", "caption"):
+            for i in range(seg.start, seg.end):
+                chars[i] = " "
+    return "".join(chars)
+
+
+def infer_year(article: Article) -> int | None:
+    """Infer the publication year from content: anchors, relative phrases, explicit years."""
+    text = body_text(article)
+    lowered = text.lower()
+    evidence: list[int] = []
+    # Explicit years, except those in forward-looking phrases ("until 2019").
+    for m in YEAR.finditer(text):
+        if FUTURE_YEAR_CONTEXT.search(text[max(0, m.start() - 12):m.start()]) and _future_tense_near(
+            lowered, m.start()
+        ):
+            continue
+        y = int(m.group(1))
+        evidence.append(y + _relative_offset(lowered, m.start()))
+    # Edition years of named exercises ("Zapad-2021", "Saber Strike 17").
+    for m in EDITION.finditer(text):
+        y = int(m.group(2))
+        evidence.append(y if y > 100 else 2000 + y)
+    # Anchor events ("the upcoming NATO summit in Warsaw", "last year's Madrid summit"). A name
+    # shared by several editions (Brussels, Washington) takes the first edition not before the
+    # other evidence.
+    by_name: dict[str, list[int]] = {}
+    for anchor in anchors():
+        names = {anchor.name.lower(), *(a.lower() for a in anchor.aliases)}
+        if anchor.city:
+            names |= {f"summit in {anchor.city.lower()}", f"{anchor.city.lower()} summit"}
+        for n in names:
+            by_name.setdefault(n, []).append(anchor.year)
+    ambiguous: list[tuple[list[int], int]] = []
+    for n, years in by_name.items():
+        for m in re.finditer(r"\b" + re.escape(n) + r"\b", lowered):
+            offset = _relative_offset(lowered, m.start())
+            if len(set(years)) == 1:
+                evidence.append(years[0] + offset)
+            else:
+                ambiguous.append((sorted(set(years)), offset))
+    floor = max(evidence) if evidence else None
+    for years, offset in ambiguous:
+        later = [y for y in years if floor is None or y >= floor]
+        evidence.append((later[0] if later else years[-1]) + offset)
+    return max(evidence) if evidence else None
+
+
+def _future_tense_near(lowered: str, pos: int) -> bool:
+    window = lowered[max(0, pos - 80):pos]
+    return bool(re.search(r"\b(will|scheduled|expected|due|plans?|planned|until|stay|extend)\b", window))
+
+
+RELATIVE_BEFORE = (
+    (re.compile(r"(a little over|more than|over|about|almost|nearly)?\s*a year after (the )?[^.]{0,40}$"), 1),
+    (re.compile(r"\b(\w+) years after (the )?[^.]{0,40}$"), "n"),
+    (re.compile(r"last year'?s\s+[^.]{0,30}$"), 1),
+    (re.compile(r"next year'?s\s+[^.]{0,30}$"), -1),
+)
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _relative_offset(lowered: str, pos: int) -> int:
+    """Years to add to an anchor at ``pos`` to reach the time of writing ("last year's" -> +1)."""
+    window = lowered[max(0, pos - 60):pos]
+    for pattern, offset in RELATIVE_BEFORE:
+        m = pattern.search(window)
+        if m:
+            if offset == "n":
+                return NUMBER_WORDS.get(m.group(1), 0)
+            return int(offset)
+    return 0
+
+
+# ----- event years ---------------------------------------------------------------------------
+RELATIVE_YEAR = (
+    (re.compile(r"\blast year\b|\bprevious year\b|\ba year ago\b"), -1),
+    (re.compile(r"\bnext year\b|\bcoming year\b"), 1),
+    (re.compile(r"\btwo years ago\b"), -2),
+)
+MONTH_WORD = re.compile(r"\b(?:last|this|in|since|from|early|late|mid|until|by|on|of)\s+(-?\s*)?(" +
+                        "|".join(m.capitalize() for m in MONTHS) + r")\b(?!\s+\d{1,2}\b,?\s+(?:19|20)\d\d)")
+
+
+def sentence_year(sentence: str, published: Published, anchor_offset: int | None = None) -> int | None:
+    """Return the year a sentence's event happened in, resolving relative dates.
+
+    ``anchor_offset`` is the trigger's position in the sentence; the explicit year
+    nearest to it wins when several are given.
+    """
+    pub_year = published.year
+    years = [(m.start(), int(m.group(1))) for m in YEAR.finditer(sentence)
+             if not re.search(r"(founding act|treaty|agreement|document)\s*$", sentence[:m.start()].lower()[-25:])
+             and not re.match(r"\s*(nato-russia )?(founding act|agreement|treaty)", sentence[m.end():m.end() + 30].lower())]
+    if years:
+        if anchor_offset is None or len(years) == 1:
+            return years[0][1] if len(years) == 1 else max(y for _, y in years)
+        return min(years, key=lambda t: abs(t[0] - anchor_offset))[1]
+    if pub_year is None:
+        return None
+    lowered = sentence.lower()
+    for pattern, delta in RELATIVE_YEAR:
+        if pattern.search(lowered):
+            return pub_year + delta
+    m = MONTH_WORD.search(sentence)
+    if m and published.date is not None:
+        month = MONTHS.index(m.group(2).lower()) + 1
+        before = m.group(0).lower().startswith("last")
+        if before and month >= published.date.month:
+            return pub_year - 1
+    return pub_year

@@ -1,0 +1,303 @@
+"""Stage 4, classify events: deployments, exercises and chokepoints, one per host place,
+with year, status, numbers, nations and the evidence sentence.
+
+The method is clause-level: a clause with a deployment or exercise trigger makes events
+at the places it hosts. A place is not a host when it is governed by a relational
+preposition ("troops from Poland", "between Belarus and Kaliningrad", "a response to
+Russia", "350 km east of Moscow"), is metonymic ("Moscow denied") or part of another
+name ("Vienna Document"), or is a country acting as agent while the clause names a
+more specific host ("Germany has deployed Patriots in Vilnius").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from geo.dates import Published, sentence_year
+from geo.gazetteer import Gazetteer
+from geo.load import Article
+from geo.mentions import Mention
+
+DEPLOYMENT = re.compile(
+    r"\b(deploy(?:s|ed|ing|ment|ments)?|station(?:s|ed|ing)?|battle ?groups?|battalions?|brigades?|"
+    r"contingents?|garrisons?|rotat(?:e|es|ed|ing|ion|ional)|reinforc(?:e|es|ed|ing|ement|ements)|"
+    r"(?:forward|military|allied|permanent|troop|nato|us|u\.s\.|american|british) presence|presence of (?:allied|nato|us)|"
+    r"air[- ]policing|patriot|nasams|himars|aegis ashore|missile[- ]defen[cs]e (?:site|base|system)|"
+    r"(?:military|air|army|naval) base|troops (?:in|to|are|were|will|have|had|based|arrived|stationed)|"
+    r"sen[dt] (?:troops|soldiers|forces|fighters|jets|a contingent)|arriv(?:e|ed|es|ing|al) (?:in|at)|"
+    r"(?:are|were|is|was|be) based (?:in|at)|touched down|landed at|took over the lead|formally began its mission|"
+    r"welcom(?:ed|es|ing) the (?:first )?(?:soldiers|troops)|host(?:s|ed|ing)? (?:allied|nato|us|the)|"
+    r"rotating (?:troops|forces|units)|(?:infantry|armoured|armored|tank|artillery) (?:company|companies|units?)|"
+    r"multinational (?:units?|groups?|formations?|brigade|battalion|force)|formations|squadron|"
+    r"fighter jets|f-(?:16|35)s?|typhoons|mig-29s|regiment)\b",
+    re.I,
+)
+EXERCISE = re.compile(
+    r"\b(exercis(?:e|es|ing)|drills?|war ?games?|wargames?|manoeuvres?|maneuvers?|live[- ]fire|"
+    r"military games|snap (?:checks|inspections)|tested missiles|test[- ]fir(?:e|ed|ing)|training (?:areas?|ranges?|grounds?)|"
+    r"amphibious landings?|came ashore|rehears(?:e|ed|ing|al))\b",
+    re.I,
+)
+NOT_EXERCISE = re.compile(r"\b(exercis(?:e|es|ed|ing) (?:its|their|his|her|the) (?:right|power|influence|control|"
+                          r"veto|sovereignty|restraint|caution)|exercise of)\b", re.I)
+CHOKEPOINT_WORDS = re.compile(r"\b(gap|corridor|strait|straits|belt|sound|bosporus|dardanelles|chokepoint|choke point|"
+                              r"bottleneck|land link|land bridge|vulnerable point|weak point)\b", re.I)
+EXCLUDING_PREP = re.compile(
+    r"\b(from|between|with|against|by|versus|vs\.?|like|unlike|than|including|among them|beside|besides|"
+    r"(?:response|threat|signal|message|closer|close|next|adjacent|proximity|aid|neighbou?rs?|return|compared|"
+    r"ally|allies|deterrence|warning|reply|opposition|relations|belonged|belong|loyal|access|exports?|supplies|"
+    r"supplied|delivered|delivery|deliveries|aid|help|assistance|weapons|visit|trip|journey|flew|travel(?:led)?) to|"
+    r"(?:\d[\d,.]*\s*(?:kilometres|kilometers|km|miles)\s+)?(?:north|south|east|west|north-?east|north-?west|"
+    r"south-?east|south-?west)(?:ern|wards?)? of|(?:kilometres|kilometers|km|miles) (?:from|of)|"
+    r"borders? (?:of|with)|frontier with|annexation of|invasion of|occupation of|war in|conflict in|"
+    r"fighting in|events in|crisis in|developments in|annexed|invaded|occupied|attack on|attack against|"
+    r"aggression against|neighbou?ring|bordering|borders|border on|territory of|home base in|normally based in|"
+    r"headquartered in|born in|took off from|set off from|flew from|coming from|came from|back to|return to)"
+    r"\s+(?:the\s+|its\s+|their\s+|a\s+|an\s+|neighbou?ring\s+|nearby\s+|neighbou?r\s+)?$",
+    re.I,
+)
+PLACE_LIST_GAP = re.compile(r"^(?:\s*(?:,|and|or|as well as|the|its|their|'s|’s|of)\s*)*$", re.I)
+AGENT_VERB = re.compile(r"^(?:'s)?\s+(?:(?:has|have|had|is|was|will|would|also|already|now|recently|itself)\s+){0,3}"
+                        r"(?:deploy|deployed|deploys|sent|sends|send|sending|brought|brings|moved|moves|provides?|"
+                        r"provided|supplies|supplied|contributes?|contributed|leads?|led|offered|offers|volunteered|"
+                        r"pledged|committed|commits|dispatched|dispatches|ordered|invaded|annexed|shelled|tested|"
+                        r"used|massed|carry|carried|holds?|held|hosted|hosts|assigned|begun|began)\b", re.I)
+STATUS = (
+    ("ended", re.compile(r"\b(withdr[ae]w|withdrawn|pulled out|ended|wrapped up|completed|left|departed|"
+                         r"pulling (?:some of them )?back|concluded)\b", re.I)),
+    ("requested", re.compile(r"\b(ask(?:ed|ing|s)? for|request(?:ed|ing|s)?|petition|call(?:ed|ing)? (?:on|for)|"
+                             r"seek(?:ing|s)?|press(?:ed)? (?:nato|for)|urg(?:ed|ing))\b", re.I)),
+    ("planned", re.compile(r"\b(plan(?:s|ned|ning)?|will|would|to be|expected|preparing|considering|consider|"
+                           r"ready to|due to|is to|are to|upcoming|future|proposed|intend(?:s|ed)?|decided)\b", re.I)),
+    ("announced", re.compile(r"\b(announc(?:ed|es|ing)|agreed|approved|pledged|promised|offered|confirmed)\b", re.I)),
+    ("arrived", re.compile(r"\b(arriv(?:ed|ing|al)|landed|touched down|deployed|stationed|based|began|started|"
+                           r"welcomed|opened|launched|under way|underway|running|is|are|were|was|has|have|held|"
+                           r"took place|taking part|kicked off)\b", re.I)),
+)
+TROOPS = re.compile(r"\b(?:about|around|some|roughly|nearly|almost|more than|over|up to|at least|of)?\s*"
+                    r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s*(?:thousand|million))?|\d{2,6})\s+"
+                    r"(?:[a-z-]+\s+){0,3}?(troops|soldiers|personnel|servicemen|service members|marines|"
+                    r"paratroopers|sailors|airmen|allied troops|of them)\b", re.I)
+UNIT = re.compile(r"\b(battle ?group|battalion|brigade|division|regiment|company|squadron|contingent|battery|"
+                  r"detachment|corps|task force)\b", re.I)
+EQUIPMENT = re.compile(r"\b(F-16s?|F-35s?|MiG-29s?|Typhoons?|Gripens?|Patriot|NASAMS|HIMARS|Stryker|Abrams|"
+                       r"Leopard 2|Challenger 2|Warrior|Caesar|Iskander|S-400|Apache|Black Hawk|tanks|"
+                       r"howitzers|artillery|drones|ships|submarines|corvettes|frigates|destroyers)\b")
+NATION_LEAD = re.compile(r"\b([A-Z][a-z]+)-led\b")
+SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bU\.S)(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bGen)(?<!\bCol)(?<!\bLt)"
+                          r"(?<!\bSt)(?<!\bNo)(?<!\bvs)([.!?])[\"”’']?\s+(?=[\"“‘'(]?[A-Z0-9])|\n\s*\n|\n")
+CLAUSE_BREAK = re.compile(r";|\s[-–—]\s|,\s+(?:while|whereas|but|although|though|and also)\s", re.I)
+
+
+@dataclass
+class Event:
+    """One event at one host place, with its evidence sentence."""
+
+    type: str
+    mention: Mention
+    year: int | None
+    evidence: str
+    evidence_start: int
+    evidence_end: int
+    status: str = ""
+    troops: int | None = None
+    lead_nation: str = ""
+    contributors: tuple[str, ...] = ()
+    unit: str = ""
+    equipment: tuple[str, ...] = ()
+    exercise: str = ""
+    via_group: str = ""  # name of the group region this event was expanded from
+    member_iso: str = ""  # the member country when expanded from a group
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) spans of the sentences of ``text``."""
+    spans = []
+    pos = 0
+    for m in SENTENCE_END.finditer(text):
+        end = m.start() + 1 if m.group(1) else m.start()
+        if text[pos:end].strip():
+            spans.append((pos, end))
+        pos = m.end()
+    if text[pos:].strip():
+        spans.append((pos, len(text)))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        out.append((s, e))
+    return out
+
+
+def clauses(sentence: str) -> list[tuple[int, int]]:
+    """Return (start, end) spans of a sentence's clauses."""
+    spans, pos = [], 0
+    for m in CLAUSE_BREAK.finditer(sentence):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(sentence)))
+    return spans
+
+
+def classify_events(article: Article, mentions: list[Mention], published: Published, gaz: Gazetteer) -> list[Event]:
+    """Return the deduplicated events of an article."""
+    text = article.text
+    events: list[Event] = []
+    body = [m for m in mentions if m.role in ("body", "title")]
+    for s_start, s_end in sentences(text):
+        sentence = text[s_start:s_end]
+        in_sentence = [m for m in body if s_start <= m.start < s_end]
+        if not in_sentence or article.role_at(s_start) in ("furniture", "caption"):
+            continue
+        for c_start, c_end in clauses(sentence):
+            clause = sentence[c_start:c_end]
+            local = [m for m in in_sentence if s_start + c_start <= m.start < s_start + c_end]
+            if not local:
+                continue
+            kinds = []
+            dep = DEPLOYMENT.search(clause)
+            exe = EXERCISE.search(clause) or _named_exercise(clause, gaz)
+            if dep:
+                kinds.append(("deployment", dep.start()))
+            if exe and not NOT_EXERCISE.search(clause):
+                kinds.append(("exercise", exe.start() if hasattr(exe, "start") else 0))
+            hosts = _hosts(text, s_start + c_start, local, gaz)
+            for kind, trig in kinds:
+                for mention in hosts:
+                    year = sentence_year(sentence, published, c_start + trig)
+                    events.extend(_make(kind, mention, year, sentence, s_start, s_end, clause, gaz))
+        for mention in in_sentence:
+            if mention.place.kind in ("chokepoint", "strait") and not mention.embedded:
+                year = sentence_year(sentence, published)
+                events.append(Event("chokepoint", mention, year, sentence.strip(), s_start, s_end))
+    return dedupe(events)
+
+
+def _named_exercise(clause: str, gaz: Gazetteer) -> re.Match[str] | None:
+    for name_key in gaz.exercise_names:
+        if len(name_key) < 4:
+            continue
+        m = re.search(r"\b" + re.escape(name_key) + r"\b", clause.lower().replace("-", " "))
+        if m and clause[m.start()].isupper():
+            return m
+    return None
+
+
+def _hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer) -> list[Mention]:
+    """The mentions of a clause that host its events."""
+    candidates = []
+    for m in local:
+        if m.metonymy or m.embedded:
+            continue
+        if _governed_by_excluding(text, clause_start, m, local):
+            continue
+        candidates.append(m)
+    specific = [m for m in candidates if m.place.kind not in ("country", "group")]
+    if not specific:
+        # Agents of deploying verbs are contributors when another host is named.
+        others = [m for m in candidates if not AGENT_VERB.match(text[m.end:m.end + 60])]
+        return others if others else candidates
+    keep = []
+    containers = {m.place.country for m in specific}
+    for m in candidates:
+        if m.place.kind == "country":
+            if m.place.country in containers and not AGENT_VERB.match(text[m.end:m.end + 60]):
+                keep.append(m)
+        elif m.place.kind == "group":
+            continue
+        else:
+            keep.append(m)
+    return keep
+
+
+def _governed_by_excluding(text: str, clause_start: int, m: Mention, local: list[Mention]) -> bool:
+    """True when the nearest governing preposition of a mention is relational, not locative."""
+    start = m.start
+    # Skip back over a coordinated list of places ("from the US, Britain and Poland").
+    earlier = [o for o in local if o.end <= start]
+    while earlier:
+        prev = earlier[-1]
+        gap = text[prev.end:start]
+        if PLACE_LIST_GAP.match(gap):
+            start = prev.start
+            earlier = earlier[:-1]
+        else:
+            break
+    window = text[max(clause_start, start - 80):start]
+    window = re.sub(r"\b(?:the|a|an)\s+$", "", window)
+    if EXCLUDING_PREP.search(window):
+        return True
+    # "X's" possessors before another place ("Russia's Kaliningrad exclave") do not host.
+    return bool(re.match(r"['’]s\s+(?:[a-z-]+\s+){0,3}(?:[A-Z]\w+)", text[m.end:m.end + 50])) and m.place.kind == "country" \
+        and any(o.start > m.end and o.start - m.end < 50 for o in local)
+
+
+def _make(kind: str, mention: Mention, year: int | None, sentence: str, s_start: int, s_end: int, clause: str,
+          gaz: Gazetteer) -> list[Event]:
+    attrs = _attributes(clause, sentence, gaz)
+    if mention.place.kind == "group" and mention.members:
+        out = [Event(kind, mention, year, sentence.strip(), s_start, s_end, via_group=mention.place.name, **attrs)]
+        for iso in mention.members:
+            out.append(Event(kind, mention, year, sentence.strip(), s_start, s_end, via_group=mention.place.name,
+                             member_iso=iso, **attrs))
+        return out
+    return [Event(kind, mention, year, sentence.strip(), s_start, s_end, **attrs)]
+
+
+def _attributes(clause: str, sentence: str, gaz: Gazetteer) -> dict[str, object]:
+    status = ""
+    for name, pattern in STATUS:
+        if pattern.search(clause):
+            status = name
+            break
+    troops = None
+    m = TROOPS.search(sentence)
+    if m:
+        raw = m.group(1).replace(",", "").replace(" ", "")
+        try:
+            mult = 1000 if "thousand" in raw else 1_000_000 if "million" in raw else 1
+            troops = int(float(re.sub(r"[a-z]+", "", raw)) * mult)
+        except ValueError:
+            troops = None
+    lead = ""
+    lm = NATION_LEAD.search(sentence)
+    if lm:
+        lead = gaz.demonym_country(lm.group(1)) or ""
+        if not lead:
+            c = gaz.lookup(lm.group(1), fuzzy=False)
+            lead = c[0].place.country if c and c[0].place.kind == "country" else ""
+    contributors = []
+    for word in re.findall(r"\b([A-Z][a-z]+)\b", sentence):
+        iso = gaz.demonym_country(word)
+        if iso and iso not in contributors:
+            contributors.append(iso)
+    unit = UNIT.search(clause)
+    equipment = tuple(dict.fromkeys(e.group(0) for e in EQUIPMENT.finditer(sentence)))
+    exercise = ""
+    for key, ex_id in gaz.exercise_names.items():
+        if len(key) >= 4 and re.search(r"\b" + re.escape(key) + r"\b", sentence.lower().replace("-", " ")):
+            exercise = gaz.exercises[ex_id]["name"]
+            break
+    return {"status": status, "troops": troops, "lead_nation": lead, "contributors": tuple(contributors),
+            "unit": unit.group(1).lower() if unit else "", "equipment": equipment, "exercise": exercise}
+
+
+def dedupe(events: list[Event]) -> list[Event]:
+    """One event per (type, host, year); an expanded group member adds no second year."""
+    out: list[Event] = []
+    seen: dict[tuple[str, str], set[int | None]] = {}
+    direct = [e for e in events if not e.member_iso]
+    expanded = [e for e in events if e.member_iso]
+    for e in direct + expanded:
+        key = (e.type, e.member_iso or e.mention.place.id)
+        if e.member_iso:
+            key = (e.type, f"country:{e.member_iso}")
+        years = seen.setdefault(key, set())
+        if e.year in years or (e.member_iso and years):
+            continue
+        years.add(e.year)
+        out.append(e)
+    out.sort(key=lambda e: e.evidence_start)
+    return out

@@ -1,0 +1,335 @@
+"""Stage 1, load an article: bytes in any common encoding, plain text, Markdown or HTML,
+to cleaned text with character offsets, a title, and segments marked by role.
+
+Roles: ``title``, ``body``, ``caption`` (image captions and photo credits) and
+``furniture`` (navigation, "Read more" lists, related links, footers, comment prompts).
+Furniture is kept in the text so offsets stay meaningful, but produces no events.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from selectolax.lexbor import LexborNode as Node
+
+from geo.errors import ArticleError
+
+MAX_BYTES = 5 * 1024 * 1024  # documented in README: larger files are refused
+MAX_HTML_DEPTH = 2000
+HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|article|p|div)\b", re.I)
+ROLES = ("title", "body", "caption", "furniture")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A span of the cleaned text with its role."""
+
+    start: int
+    end: int
+    role: str
+
+
+@dataclass
+class Article:
+    """A cleaned article. ``text`` is what offsets point into."""
+
+    source: str
+    text: str
+    title: str
+    segments: list[Segment]
+    meta_dates: list[str] = field(default_factory=list)
+    content_hash: str = ""
+
+    def role_at(self, offset: int) -> str:
+        """Return the role of the segment containing ``offset`` ("body" if none)."""
+        for seg in self.segments:
+            if seg.start <= offset < seg.end:
+                return seg.role
+        return "body"
+
+
+# ----- decoding ------------------------------------------------------------------------------
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def decode(data: bytes, source: str) -> str:
+    """Return the text of ``data``: BOM first, then UTF-8, then the detected Windows/ISO code page."""
+    if not data.strip():
+        raise ArticleError(source, "empty file")
+    for bom, enc in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError as exc:
+                raise ArticleError(source, f"invalid {enc} text ({exc.reason})") from None
+    if _looks_utf16(data):
+        try:
+            return data.decode("utf-16-le" if data[1] == 0 else "utf-16-be")
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:4096]:
+        raise ArticleError(source, "binary file (NUL bytes), not an article")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data[:200_000], cp_isolation=["cp1252", "cp1250", "cp1257", "cp1251", "latin_1",
+                                                     "iso8859_2", "iso8859_13", "koi8_r", "utf_8"]).best()
+    if best is None or _control_ratio(str(best)) > 0.05:
+        raise ArticleError(source, "binary or undecodable content, not an article")
+    try:
+        return data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        raise ArticleError(source, f"cannot decode as {best.encoding}") from None
+
+
+def _looks_utf16(data: bytes) -> bool:
+    sample = data[:2000]
+    if len(sample) < 4:
+        return False
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) / 2
+    return max(even_nuls, odd_nuls) > 0.4 * half and min(even_nuls, odd_nuls) < 0.05 * half
+
+
+def _control_ratio(text: str) -> float:
+    if not text:
+        return 1.0
+    bad = sum(1 for c in text if (ord(c) < 32 and c not in "\r\n\t\f") or 0x7F <= ord(c) < 0xA0)
+    return bad / len(text)
+
+
+# ----- plain text and Markdown -----------------------------------------------------------------
+FURNITURE_LINE = re.compile(
+    r"^\s*(?:\d+\.\s*)?(skip to|menu\b|search\b|sign in|log in|subscribe|newsletter|share\b|print\b|"
+    r"home\s*[>|/]|tags?:|related( stories| articles)?:?$|read (more|next)|see also|more on this|"
+    r"be the first to comment|leave a reply|your email address|this site uses|copyright|©|\(c\)|"
+    r"all rights reserved|sign up|back to top|join the conversation|write (a )?letter|"
+    r"[A-Z][\w&.' ]+(\s*\|\s*[A-Z][\w&.' ]+){2,}\s*$)",
+    re.I,
+)
+LIST_ITEM = re.compile(r"^\s*(?:[-*>•]|\d+\.)\s+")
+CAPTION_LINE = re.compile(r"^\s*(\[?photo\]?:?|image:|picture:|caption:|pictured:)|\b(Photo|Image):\s*\S", re.I)
+MD_SYNTAX = re.compile(r"^\s{0,3}#{1,6}\s+|(\*\*|__)|!\[[^\]]*\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)")
+
+
+def _strip_markdown(line: str) -> str:
+    line = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", line)
+    line = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line)
+    line = re.sub(r"^\s{0,3}#{1,6}\s+", "", line)
+    return line.replace("**", "").replace("__", "")
+
+
+def parse_text(text: str, source: str, *, markdown: bool = False) -> Article:
+    """Return an Article from plain text or Markdown, marking furniture and captions by line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if markdown:
+        text = "\n".join(_strip_markdown(line) for line in text.split("\n"))
+    segments: list[Segment] = []
+    title = ""
+    pos = 0
+    in_related = False
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        stripped = line.strip()
+        if not stripped:
+            in_related = False
+            continue
+        role = "body"
+        lowered = stripped.lower()
+        if re.match(r"^(read (more|next)|related( stories| articles)?|see also|more on)\b", lowered):
+            in_related = True
+            role = "furniture"
+        elif in_related and (LIST_ITEM.match(line) or len(stripped) < 120):
+            role = "furniture"
+        elif FURNITURE_LINE.match(stripped) or (LIST_ITEM.match(line) and len(stripped) < 60 and i < 8):
+            role = "furniture"
+        elif CAPTION_LINE.search(stripped) or _is_caption_line(lines, i):
+            role = "caption"
+        elif not title and _is_title_line(stripped):
+            title = stripped
+            role = "title"
+        segments.append(Segment(start, end, role))
+    return Article(source=source, text=text, title=title or _fallback_title(text), segments=segments)
+
+
+def _is_title_line(line: str) -> bool:
+    words = line.split()
+    return 3 <= len(words) <= 25 and not line.endswith((".", ":")) and not re.match(r"^[\d./:\- ]+$", line)
+
+
+def _is_caption_line(lines: list[str], i: int) -> bool:
+    """A short unpunctuated line directly above an "Image:" credit line is a caption."""
+    nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+    return bool(re.match(r"^(image|photo|picture)\s*:", nxt, re.I)) and not lines[i].strip().endswith(".")
+
+
+def _fallback_title(text: str) -> str:
+    for line in text.split("\n"):
+        if line.strip():
+            return line.strip()[:200]
+    return ""
+
+
+# ----- HTML ----------------------------------------------------------------------------------
+DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "form", "button", "input", "select",
+             "textarea", "canvas", "object", "embed")
+FURNITURE_TAGS = ("nav", "header", "footer", "aside", "menu")
+FURNITURE_HINT = re.compile(r"(^|[\s_-])(nav|menu|related|read-?more|share|social|comment|footer|header|"
+                            r"breadcrumb|subscribe|newsletter|cookie|promo|advert|sidebar|top-bar|tags)"
+                            r"($|[\s_-])", re.I)
+BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "figcaption", "blockquote", "pre", "td", "th",
+              "dt", "dd", "caption", "title", "div", "section", "article", "main", "ul", "ol", "table", "tr",
+              "figure", "body", "header", "footer", "nav", "aside", "time", "address", "br"}
+
+
+def parse_html(html: str, source: str) -> Article:
+    """Return an Article from an HTML page: title, body paragraphs, captions; furniture marked."""
+    tree = HTMLParser(html)
+    meta_dates = _html_dates(tree)
+    for tag in DROP_TAGS:
+        for node in tree.css(tag):
+            node.decompose()
+    title_node = tree.css_first("h1") or tree.css_first("title")
+    title = _clean(title_node.text(deep=True)) if title_node else ""
+    if title_node is not None and title_node.tag == "title":
+        title = re.split(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]+$", title)[0]
+    parts: list[tuple[str, str]] = []
+    root = tree.body or tree.root
+    if root is None:
+        raise ArticleError(source, "HTML page without a body")
+    _walk(root, "body", parts, 0)
+    if not title and tree.css_first("title"):
+        title = _clean(tree.css_first("title").text())
+    text_parts: list[str] = []
+    segments: list[Segment] = []
+    pos = 0
+    if title and not any(t == title for t, _ in parts[:3]):
+        parts.insert(0, (title, "title"))
+    for chunk, role in parts:
+        if role == "body" and chunk == title:
+            role = "title"
+        segments.append(Segment(pos, pos + len(chunk), role))
+        text_parts.append(chunk)
+        pos += len(chunk) + 2
+    text = "\n\n".join(text_parts)
+    return Article(source=source, text=text, title=title, segments=segments, meta_dates=meta_dates)
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"[ \t\r\f\v\n\u00a0]+", " ", text).strip()
+
+
+def _role_of(node: Node, inherited: str) -> str:
+    if inherited == "furniture":
+        return "furniture"
+    attrs = node.attributes or {}
+    hint = " ".join(str(attrs.get(k) or "") for k in ("class", "id", "role"))
+    if node.tag in FURNITURE_TAGS or (hint and FURNITURE_HINT.search(hint)):
+        return "furniture"
+    if node.tag in ("figcaption", "caption") or (node.tag == "figure"):
+        return "caption"
+    return inherited
+
+
+def _walk(node: Node, role: str, out: list[tuple[str, str]], depth: int) -> None:
+    """Collect (text, role) blocks in document order; inline text joins its block."""
+    if depth > MAX_HTML_DEPTH:
+        return
+    buf: list[str] = []
+    child = node.child
+    while child is not None:
+        tag = child.tag
+        if tag == "-text":
+            buf.append(child.text_content or "")
+        elif tag in ("-comment", "!doctype"):
+            pass
+        elif tag in BLOCK_TAGS:
+            if buf:
+                _flush(buf, role, out)
+                buf = []
+            _walk(child, _role_of(child, role), out, depth + 1)
+        else:
+            sub = _role_of(child, role)
+            if sub != role:
+                if buf:
+                    _flush(buf, role, out)
+                    buf = []
+                _walk(child, sub, out, depth + 1)
+            else:
+                buf.append(child.text(deep=True, separator=""))
+        child = child.next
+    if buf:
+        _flush(buf, role, out)
+
+
+def _flush(buf: list[str], role: str, out: list[tuple[str, str]]) -> None:
+    text = _clean("".join(buf))
+    if text:
+        if role == "body" and re.match(r"^(read (more|next)|related|see also)\b", text, re.I):
+            role = "furniture"
+        out.append((text, role))
+
+
+def _html_dates(tree: HTMLParser) -> list[str]:
+    found = []
+    for sel, attr in (("meta[property='article:published_time']", "content"), ("meta[name='date']", "content"),
+                      ("meta[name='pubdate']", "content"), ("meta[itemprop='datePublished']", "content"),
+                      ("meta[name='dc.date']", "content"), ("meta[property='og:published_time']", "content"),
+                      ("time[datetime]", "datetime")):
+        for node in tree.css(sel):
+            value = (node.attributes or {}).get(attr)
+            if value:
+                found.append(value)
+    return found
+
+
+# ----- entry points --------------------------------------------------------------------------
+def parse_bytes(data: bytes, source: str) -> Article:
+    """Return the Article in ``data`` (raises ArticleError with a one-line reason)."""
+    import hashlib
+
+    if len(data) > MAX_BYTES:
+        raise ArticleError(source, f"file too large ({len(data) / 1e6:.1f} MB > {MAX_BYTES / 1e6:.0f} MB limit)")
+    if data[:4] in (b"PK\x03\x04", b"\x1f\x8b\x08\x00"[:4]) or data[:2] == b"\x1f\x8b" or data[:4] == b"%PDF":
+        raise ArticleError(source, "archive or PDF, not a text or HTML article")
+    text = decode(data, source)
+    lowered = source.lower()
+    head = text[:4096].encode("utf-8", "ignore")
+    if lowered.endswith((".html", ".htm", ".xhtml")) or HTML_SNIFF.search(head):
+        article = parse_html(text, source)
+    else:
+        article = parse_text(text, source, markdown=lowered.endswith((".md", ".markdown")))
+    if not article.text.strip() or not re.search(r"[A-Za-zА-Яа-я]{3}", article.text):
+        raise ArticleError(source, "no readable text")
+    article.content_hash = hashlib.sha256(data).hexdigest()
+    return article
+
+
+def load_article(path: str | Path) -> Article:
+    """Return the Article read from ``path`` (raises ArticleError naming the file)."""
+    source = str(path)
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise ArticleError(source, "is a directory")
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise ArticleError(source, f"file too large ({size / 1e6:.1f} MB > {MAX_BYTES / 1e6:.0f} MB limit)")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise ArticleError(source, "no such file") from None
+    except PermissionError:
+        raise ArticleError(source, "permission denied") from None
+    except OSError as exc:
+        raise ArticleError(source, exc.strerror or str(exc)) from None
+    return parse_bytes(data, source)

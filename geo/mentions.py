@@ -1,0 +1,337 @@
+"""Stage 2, find place mentions: multi-pattern search over every gazetteer name and alias,
+fuzzy matching of misspelled capitalised names, directional sub-regions ("central
+Lithuania"), demonym compounds ("the Polish-Lithuanian border", "on Polish soil") and
+group regions ("the Baltic states"). Each mention carries the context flags the event
+stage needs (metonymy, name-embedded, furniture).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import ahocorasick
+
+from geo.gazetteer import Gazetteer, Place
+from geo.load import Article
+from geo.normalize import fold
+
+DIRECTION_WORD = re.compile(
+    r"(?:^|[^\w-])((?:north|south)[ -]?(?:east|west)(?:ern)?|northern|southern|eastern|western|central|"
+    r"(?:north|south|east|west))\s+$",
+    re.I,
+)
+PLACE_PREPOSITION = re.compile(r"\b(in|at|near|outside|around|to|into|from|of|on|across|towards?|via)\s+(the\s+)?$",
+                               re.I)
+BORDER_COMPOUND = re.compile(r"\b([A-Z][a-z]+)-([A-Z][a-z]+)\s+(border|frontier|boundary)\b")
+SOIL = re.compile(r"\b(?:on|onto)\s+([A-Z][a-z]+)\s+(soil|territory)\b")
+SAYING = re.compile(
+    r"^(?:'s)?\s*(?:(?:has|have|had|is|was|are|were|would|will|could|may|might|also|still|repeatedly|"
+    r"long|already|again|not|now|on \w+day)\s+){0,3}(?:says?|said|saying|denied|denies|deny|warned|warns|"
+    r"argues|argued|claims?|claimed|accused|accuses|insists?|insisted|condemned|condemns|criticized|"
+    r"criticised|called|calls|announced|announces|is\s+mulling|mulling|mulls|promised|promises|considers|"
+    r"considered|rejected|rejects|wants|responded|responds|threatened|threatens|defended|opposed|"
+    r"signalled|signaled|offers|offered|reviewing|decided|decides|made|compensate|respond|react|reacted|"
+    r"views?|viewed|agreed|agrees|hopes|expects|believes|fears|sees|regards|demanded|demands|urged|"
+    r"urges|complained|protested|vowed|pledged|ratified|approved|asked|has\s+been|is\s+still)\b",
+    re.I,
+)
+METONYMY_BEFORE = re.compile(r"(?:\bpro-|\banti-|\bto|\bwith|\bagainst|\bfrom|\bby|\bbetween|\bofficials in|"
+                             r"\bvoices in|\bsources in|\bdiplomats in|\bleaders in)\s*$", re.I)
+EMBEDDED_NEXT = re.compile(r"^(?:'s)?[ -]((?:[A-Z][a-z]+|[A-Z]{2,}))\b")
+NAME_WORDS = {"document", "treaty", "agreement", "act", "declaration", "format", "process", "pact", "summit",
+              "conference", "group", "initiative", "foundation", "institute", "university", "post", "times",
+              "herald", "review", "courier", "wire", "monitor", "fleet", "regiment", "division", "brigade",
+              "battalion", "command", "convention", "charter", "protocol", "accords", "accord", "club", "forum",
+              "council", "school", "academy", "airport", "station", "street", "stadium", "radio", "television",
+              "tv", "news", "daily", "gazette", "journal", "express", "resolve", "strike", "response", "shield",
+              "defender", "storm", "security", "dialogue", "formula", "plus", "nine", "group's", "grouping"}
+GEONAMES_STOPWORDS_FILE = "catalogue/stopwords.txt"
+CAP_WORD = re.compile(r"[A-Z][A-Za-z'’.-]+")
+
+
+@dataclass
+class Mention:
+    """A place named in the article, with where and how it was named."""
+
+    place: Place
+    text: str
+    start: int
+    end: int
+    role: str = "body"
+    score: float = 100.0
+    metonymy: bool = False
+    embedded: bool = False  # inside an organisation/event name ("Vienna Document", "Warsaw summit")
+    members: tuple[str, ...] = field(default=())  # ISO codes of a group region
+    derived_geometry: object = None  # shapely geometry of derived places (sub-regions, borders)
+
+
+class _Matcher:
+    """Aho-Corasick automaton over every gazetteer key (built once per gazetteer)."""
+
+    def __init__(self, gaz: Gazetteer) -> None:
+        self.automaton = ahocorasick.Automaton()
+        for key, _ids in gaz.all_keys():
+            if len(key) >= 3:
+                self.automaton.add_word(key, key)
+        self.automaton.make_automaton()
+        self.stopwords = _load_stopwords(gaz)
+
+    def find(self, folded: str) -> list[tuple[int, int, str]]:
+        """Longest non-overlapping whole-word matches as (start, end, key)."""
+        hits = []
+        for end, key in self.automaton.iter(folded):
+            start = end - len(key) + 1
+            if start > 0 and (folded[start - 1].isalnum() or folded[start - 1] == "'" and start > 1
+                              and folded[start - 2].isalnum()):
+                continue
+            if end + 1 < len(folded) and folded[end + 1].isalnum():
+                continue
+            hits.append((start, end + 1, key))
+        hits.sort(key=lambda h: (-(h[1] - h[0]) + (4 if h[2].startswith("the ") else 0), h[0]))
+        taken: list[tuple[int, int, str]] = []
+        occupied = bytearray(len(folded) + 1)
+        for s, e, k in hits:
+            if any(occupied[s:e]):
+                continue
+            occupied[s:e] = b"\x01" * (e - s)
+            taken.append((s, e, k))
+        taken.sort()
+        return taken
+
+
+def _load_stopwords(gaz: Gazetteer) -> frozenset[str]:
+    path = gaz.data_dir / GEONAMES_STOPWORDS_FILE
+    if not path.exists():
+        return frozenset()
+    words = (w.strip().lower() for w in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(w for w in words if w and not w.startswith("#"))
+
+
+_MATCHERS: dict[int, _Matcher] = {}
+_MATCHER_LOCK = threading.Lock()
+
+
+def matcher_for(gaz: Gazetteer) -> _Matcher:
+    """Return the automaton of ``gaz`` (built on first use, shared across threads)."""
+    with _MATCHER_LOCK:
+        m = _MATCHERS.get(id(gaz))
+        if m is None:
+            m = _MATCHERS[id(gaz)] = _Matcher(gaz)
+        return m
+
+
+def search_form(text: str) -> str:
+    """The text as the automaton sees it: folded, hyphens as spaces (same length)."""
+    return fold(text).replace("-", " ")
+
+
+def find_mentions(article: Article, gaz: Gazetteer) -> list[Mention]:
+    """Return the place mentions of an article in text order."""
+    text = article.text
+    folded = search_form(text)
+    m = matcher_for(gaz)
+    mentions: list[Mention] = []
+    covered = bytearray(len(text) + 1)
+    for start, end, key in m.find(folded):
+        surface = text[start:end]
+        place = _choose(gaz, key, surface, text, start, end, m.stopwords)
+        if place is None:
+            continue
+        mention = Mention(place=place, text=surface, start=start, end=end, role=article.role_at(start))
+        if place.kind == "group":
+            mention.members = place.members
+        mentions.append(mention)
+        covered[start:end] = b"\x01" * (end - start)
+    mentions.extend(_demonym_places(article, gaz, covered))
+    mentions.extend(_fuzzy_mentions(article, gaz, covered, mentions))
+    mentions.sort(key=lambda x: x.start)
+    mentions = _apply_directions(article, gaz, mentions)
+    for mention in mentions:
+        _flag_context(gaz, text, mention)
+    return mentions
+
+
+def _choose(gaz: Gazetteer, key: str, surface: str, text: str, start: int, end: int,
+            stopwords: frozenset[str]) -> Place | None:
+    """Pick the candidate for a matched name, or None when the match is not a place here."""
+    ids = gaz.index.get(key) or gaz.index.get(key.replace("'", ""))
+    if not ids:
+        return None
+    first = surface[0]
+    if not (first.isupper() or first.isdigit()):
+        # "the Baltics" style aliases start with a lower-case article; the name itself must be capitalised.
+        words = surface.split()
+        if not (words[0].lower() == "the" and len(words) > 1 and words[1][:1].isupper()):
+            return None
+    if surface in gaz.case_sensitive or surface.upper() == surface and len(surface) <= 4:
+        if surface not in gaz.case_sensitive:
+            return None
+    candidates = [gaz.place(i) for i in ids]
+    best = _disambiguate(gaz, candidates, text, start, end)
+    if best.rank < 4:
+        return best
+    return best if _plausible_town(best, surface, text, start, end, stopwords) else None
+
+
+def _disambiguate(gaz: Gazetteer, candidates: list[Place], text: str, start: int, end: int) -> Place:
+    """Choose among homonyms by context cues (US-state cues for Georgia) and rank."""
+    best = candidates[0]
+    if len(candidates) == 1:
+        return best
+    cues = gaz.context_cues
+    window = text[max(0, start - 400):end + 400].lower()
+    scored = []
+    for i, c in enumerate(candidates[:8]):
+        hits = sum(1 for cue in cues.get(c.id, ()) if cue in window)
+        scored.append((-hits, i, c))
+    scored.sort(key=lambda t: (t[0], t[1]))
+    return scored[0][2]
+
+
+def _plausible_town(place: Place, surface: str, text: str, start: int, end: int, stopwords: frozenset[str]) -> bool:
+    """GeoNames-only names collide with words and people: demand size or a locative context."""
+    low = surface.lower()
+    if low in stopwords or len(surface) < 3:
+        return False
+    before = text[max(0, start - 40):start]
+    after = text[end:end + 40]
+    prev_word = re.search(r"([A-Za-z][\w'’.-]*)\s*$", before)
+    next_word = re.match(r"\s+([A-Z][\w'’-]*)", after)
+    sentence_start = not before.strip() or before.rstrip()[-1:] in ".!?\n\"“:"
+    # Part of a longer capitalised name (a person, an organisation): not a town.
+    if next_word and not re.match(r"(?:The|In|At|On|A|An|And|But|Or)$", next_word.group(1)):
+        return False
+    if prev_word and prev_word.group(1)[0].isupper() and not sentence_start and not re.match(
+        r"(?:In|At|Near|From|To|Of|The|Outside)$", prev_word.group(1)
+    ):
+        return False
+    locative = bool(PLACE_PREPOSITION.search(before)) or bool(re.match(r"\s*,\s*[A-Z][a-z]+", after))
+    if place.population >= 50_000:
+        return True
+    if place.population >= 1_000 and locative:
+        return True
+    return bool(re.match(r"\s*,\s*(?:in\s+)?(?:[A-Z][a-z]+\s*){1,3}[,.)]", after)) and place.population >= 200
+
+
+def _demonym_places(article: Article, gaz: Gazetteer, covered: bytearray) -> list[Mention]:
+    """Country places named by demonyms: "on Polish soil", "the Polish-Lithuanian border"."""
+    text = article.text
+    out = []
+    for m in SOIL.finditer(text):
+        iso = gaz.demonym_country(m.group(1))
+        place = gaz.country(iso) if iso else None
+        if place and not any(covered[m.start(1):m.end(1)]):
+            out.append(Mention(place=place, text=m.group(1), start=m.start(1), end=m.end(1),
+                               role=article.role_at(m.start(1))))
+    for m in BORDER_COMPOUND.finditer(text):
+        a, b = gaz.demonym_country(m.group(1)), gaz.demonym_country(m.group(2))
+        if not a or not b or a == b:
+            continue
+        border = _border_place(gaz, a, b, m.group(0))
+        if border is not None:
+            place, geom = border
+            out.append(Mention(place=place, text=m.group(0), start=m.start(), end=m.end(),
+                               role=article.role_at(m.start()), derived_geometry=geom))
+    return out
+
+
+@lru_cache(maxsize=256)
+def _border_geometry(gaz_id: int, a: str, b: str) -> object:
+    gaz = _GAZ_BY_ID[gaz_id]
+    shapes = gaz.country_shapes
+    if a not in shapes or b not in shapes:
+        return None
+    line = shapes[a].buffer(0.02).intersection(shapes[b].boundary)
+    return None if line.is_empty else line
+
+
+_GAZ_BY_ID: dict[int, Gazetteer] = {}
+
+
+def _border_place(gaz: Gazetteer, a: str, b: str, label: str) -> tuple[Place, object] | None:
+    _GAZ_BY_ID[id(gaz)] = gaz
+    a, b = sorted((a, b))
+    line = _border_geometry(id(gaz), a, b)
+    if line is None:
+        return None
+    pt = line.interpolate(0.5, normalized=True) if hasattr(line, "interpolate") else line.centroid
+    names = f"{gaz.country(a).name}–{gaz.country(b).name} border"
+    place = Place(id=f"border:{a}-{b}", name=names, kind="border", country=a, lat=round(pt.y, 4),
+                  lon=round(pt.x, 4), source="border:derived from Natural Earth")
+    return place, line
+
+
+def _fuzzy_mentions(article: Article, gaz: Gazetteer, covered: bytearray, found: list[Mention]) -> list[Mention]:
+    """Misspelled names: capitalised phrases that end like a catalogued place ("Sulwaki Gap")."""
+    text = article.text
+    out = []
+    for m in re.finditer(r"\b([A-Z][a-zà-ž]{3,}(?:[ -][A-Z][a-zà-ž]+)?)\s+(Gap|Strait|Straits|Sea|Gulf|Bay|"
+                         r"Belt|Corridor|Lagoon|Peninsula|Island|Air Base|Airbase|Base)\b", text):
+        if any(covered[m.start():m.end()]):
+            continue
+        matches = gaz.fuzzy(m.group(0), limit=1, min_score=80)
+        if matches and matches[0].place.rank == 0:
+            out.append(Mention(place=matches[0].place, text=m.group(0), start=m.start(), end=m.end(),
+                               role=article.role_at(m.start()), score=matches[0].score))
+    return out
+
+
+def _apply_directions(article: Article, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
+    """Turn "central Lithuania" into a derived sub-region mention."""
+    text = article.text
+    out = []
+    for mention in mentions:
+        place = mention.place
+        if place.kind in ("country", "region", "group") or place.is_area:
+            m = DIRECTION_WORD.search(text[max(0, mention.start - 20):mention.start])
+            if m and place.kind != "group":
+                direction = m.group(1).lower().replace(" ", "-")
+                if direction in ("north", "south", "east", "west") and not text[mention.start - len(m.group(1)) - 1:
+                                                                           mention.start].strip()[:1].isupper():
+                    direction += "ern"
+                direction = direction.replace("northeast", "north-east").replace("southeast", "south-east")
+                direction = direction.replace("northwest", "north-west").replace("southwest", "south-west")
+                if not direction.endswith("ern") and direction != "central":
+                    direction += "ern"
+                sub = gaz.subregion(direction, place)
+                if sub is not None:
+                    sub_place, geom = sub
+                    start = mention.start - len(m.group(1)) - (len(text[max(0, mention.start - 20):mention.start])
+                                                               - m.end(1))
+                    out.append(Mention(place=sub_place, text=text[start:mention.end], start=start,
+                                       end=mention.end, role=mention.role, derived_geometry=geom))
+                    continue
+        out.append(mention)
+    return out
+
+
+def _flag_context(gaz: Gazetteer, text: str, mention: Mention) -> None:
+    """Mark metonymy ("Moscow denied") and names embedded in other names ("Vienna Document")."""
+    after = text[mention.end:mention.end + 80]
+    before = text[max(0, mention.start - 40):mention.start]
+    nxt = EMBEDDED_NEXT.match(after)
+    if nxt and nxt.group(1).lower() in NAME_WORDS:
+        mention.embedded = True
+    if re.match(r"\s+(summit|talks|format|process|declaration|treaty|agreement|pact)\b", after, re.I):
+        mention.embedded = True
+    if re.search(r"\bsummit (in|of)\s+$", before, re.I):
+        mention.embedded = True
+    if re.search(r"[A-Za-z]-$", before) and mention.place.kind == "country":
+        mention.embedded = True  # "NATO-Russia Founding Act"
+    is_capital = gaz.capitals.get(mention.place.name.lower()) is not None or mention.place.id in gaz.capital_ids
+    if mention.place.kind == "country" or mention.place.kind == "group":
+        return
+    if is_capital or mention.place.name in ("Kremlin",):
+        literal = bool(re.search(r"\b(in|at|near|outside|around|into|over|across|through|towards?|east of|"
+                                 r"west of|north of|south of|of central|from)\s+(the\s+)?$", before, re.I))
+        if not literal and (SAYING.match(after) or METONYMY_BEFORE.search(before) or re.match(r"'s\b", after)):
+            mention.metonymy = True
+        elif not literal and re.match(r"\s*(ally|government|authorities|officials)\b", after):
+            mention.metonymy = True
+        elif re.search(r"\b(officials|voices|sources|diplomats|leaders|governments?) in\s+$", before, re.I):
+            mention.metonymy = True
+        elif not literal and re.search(r"(^|[.!?]\s+|,\s+)$", before) and re.match(r"\s+\w+", after):
+            mention.metonymy = bool(SAYING.match(after))
