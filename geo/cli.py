@@ -23,7 +23,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             status = 1
             continue
-        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+        except Exception as exc:
             print(f"error: {path}: unexpected {type(exc).__name__}: {str(exc)[:200]}", file=sys.stderr)
             status = 1
             continue

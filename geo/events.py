@@ -30,13 +30,17 @@ DEPLOYMENT = re.compile(
     r"welcom(?:ed|es|ing) the (?:first )?(?:soldiers|troops)|host(?:s|ed|ing)? (?:allied|nato|us|the)|"
     r"rotating (?:troops|forces|units)|(?:infantry|armoured|armored|tank|artillery) (?:company|companies|units?)|"
     r"multinational (?:units?|groups?|formations?|brigade|battalion|force)|formations|squadron|"
-    r"fighter jets|f-(?:16|35)s?|typhoons|mig-29s|regiment)\b",
+    r"fighter jets|f-(?:16|35)s?|typhoons|mig-29s|regiment|bound for|heading (?:to|for)|headed (?:to|for)|"
+    r"(?:group|force|unit|contingent|battlegroup|troops) for|-led (?:group|force|unit|contingent|mission|battlegroup)|"
+    r"(?:nato|military|training|air[- ]policing|peacekeeping|allied) mission in|contribution to the|"
+    r"massed troops|troops (?:near|along|on)|forces (?:in|near|along))\b",
     re.I,
 )
 EXERCISE = re.compile(
     r"\b(exercis(?:e|es|ing)|drills?|war ?games?|wargames?|manoeuvres?|maneuvers?|live[- ]fire|"
-    r"military games|snap (?:checks|inspections)|tested missiles|test[- ]fir(?:e|ed|ing)|training (?:areas?|ranges?|grounds?)|"
-    r"amphibious landings?|came ashore|rehears(?:e|ed|ing|al))\b",
+    r"military games|snap (?:checks|inspections)|tested missiles|test[- ]fir(?:e|ed|ing)|live munitions|"
+    r"amphibious landings?|came ashore|rehears(?:e|ed|ing|al)|train(?:s|ed)? (?:at|in|on|across)|"
+    r"training (?:in|at|on) |assembled (?:in|at)|(?:air|naval|land) phase|field phase)\b",
     re.I,
 )
 NOT_EXERCISE = re.compile(r"\b(exercis(?:e|es|ed|ing) (?:its|their|his|her|the) (?:right|power|influence|control|"
@@ -53,16 +57,23 @@ EXCLUDING_PREP = re.compile(
     r"borders? (?:of|with)|frontier with|annexation of|invasion of|occupation of|war in|conflict in|"
     r"fighting in|events in|crisis in|developments in|annexed|invaded|occupied|attack on|attack against|"
     r"aggression against|neighbou?ring|bordering|borders|border on|territory of|home base in|normally based in|"
-    r"headquartered in|born in|took off from|set off from|flew from|coming from|came from|back to|return to)"
+    r"headquartered in|born in|took off from|set off from|flew from|coming from|came from|back to|return to|"
+    r"aimed at|directed (?:at|against)|targeted at|not aimed at|after|since|before|because|as|when|whether|unless|"
+    r"(?:possible|easier|harder|difficult|hard|necessary|important|time|ready) for|"
+    r"(?:ministers?|leaders?|presidents?|officials?|representatives?|delegations?|governments?|ambassadors?|"
+    r"envoys?|chiefs?|heads?|parliaments?|navies|citizens|people|residents) of|role of|war of|seize|"
+    r"ordered an invasion of|against a neighbou?r in)"
     r"\s+(?:the\s+|its\s+|their\s+|a\s+|an\s+|neighbou?ring\s+|nearby\s+|neighbou?r\s+)?$",
     re.I,
 )
 PLACE_LIST_GAP = re.compile(r"^(?:\s*(?:,|and|or|as well as|the|its|their|'s|’s|of)\s*)*$", re.I)
-AGENT_VERB = re.compile(r"^(?:'s)?\s+(?:(?:has|have|had|is|was|will|would|also|already|now|recently|itself)\s+){0,3}"
+AGENT_VERB = re.compile(r"^(?:'s)?\s+(?:(?:has|have|had|is|was|will|would|also|already|now|recently|itself|"
+                        r"(?:preparing|ready|set|due|about|planning|expected|willing|going|able) to)\s+){0,3}"
                         r"(?:deploy|deployed|deploys|sent|sends|send|sending|brought|brings|moved|moves|provides?|"
                         r"provided|supplies|supplied|contributes?|contributed|leads?|led|offered|offers|volunteered|"
                         r"pledged|committed|commits|dispatched|dispatches|ordered|invaded|annexed|shelled|tested|"
-                        r"used|massed|carry|carried|holds?|held|hosted|hosts|assigned|begun|began)\b", re.I)
+                        r"used|massed|carry|carried|holds?|held|assigned|begun|began|withdrew|withdrawn|"
+                        r"deploying|contributing|leading|serve|serves|served)\b", re.I)
 STATUS = (
     ("ended", re.compile(r"\b(withdr[ae]w|withdrawn|pulled out|ended|wrapped up|completed|left|departed|"
                          r"pulling (?:some of them )?back|concluded)\b", re.I)),
@@ -107,8 +118,7 @@ class Event:
     unit: str = ""
     equipment: tuple[str, ...] = ()
     exercise: str = ""
-    via_group: str = ""  # name of the group region this event was expanded from
-    member_iso: str = ""  # the member country when expanded from a group
+    via_group: str = ""  # name of the group region hosting the event, if any
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -163,9 +173,8 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
                 kinds.append(("deployment", dep.start()))
             if exe and not NOT_EXERCISE.search(clause):
                 kinds.append(("exercise", exe.start() if hasattr(exe, "start") else 0))
-            hosts = _hosts(text, s_start + c_start, local, gaz)
             for kind, trig in kinds:
-                for mention in hosts:
+                for mention in _hosts(text, s_start + c_start, local, gaz, kind):
                     year = sentence_year(sentence, published, c_start + trig)
                     events.extend(_make(kind, mention, year, sentence, s_start, s_end, clause, gaz))
         for mention in in_sentence:
@@ -185,36 +194,49 @@ def _named_exercise(clause: str, gaz: Gazetteer) -> re.Match[str] | None:
     return None
 
 
-def _hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer) -> list[Mention]:
-    """The mentions of a clause that host its events."""
+def _hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, kind: str) -> list[Mention]:
+    """The mentions of a clause that host its events of type ``kind``."""
     candidates = []
+    excluded: list[Mention] = []
     for m in local:
-        if m.metonymy or m.embedded:
+        if m.metonymy or m.embedded or _governed_by_excluding(text, clause_start, m, local, excluded):
+            excluded.append(m)
             continue
-        if _governed_by_excluding(text, clause_start, m, local):
+        if m.place.kind == "country" and _possessor(text, m):
+            excluded.append(m)
             continue
         candidates.append(m)
+    agents = [m for m in candidates if m.place.kind == "country" and AGENT_VERB.match(text[m.end:m.end + 80])]
+    if kind == "deployment" or len(agents) < len(candidates):
+        # Countries that send, lead or contribute are not where the forces go.
+        candidates = [m for m in candidates if m not in agents]
     specific = [m for m in candidates if m.place.kind not in ("country", "group")]
     if not specific:
-        # Agents of deploying verbs are contributors when another host is named.
-        others = [m for m in candidates if not AGENT_VERB.match(text[m.end:m.end + 60])]
-        return others if others else candidates
-    keep = []
+        return candidates
     containers = {m.place.country for m in specific}
-    for m in candidates:
-        if m.place.kind == "country":
-            if m.place.country in containers and not AGENT_VERB.match(text[m.end:m.end + 60]):
-                keep.append(m)
-        elif m.place.kind == "group":
-            continue
-        else:
-            keep.append(m)
-    return keep
+    return [m for m in candidates
+            if m.place.kind not in ("country", "group") or (m.place.kind == "country" and m.place.country in containers)]
 
 
-def _governed_by_excluding(text: str, clause_start: int, m: Mention, local: list[Mention]) -> bool:
+def _possessor(text: str, m: Mention) -> bool:
+    """"Russia's annexation": a possessive country hosts only its own exercise or deployment."""
+    after = text[m.end:m.end + 60]
+    if not re.match(r"['’]s\b", after):
+        return False
+    return not re.match(r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:exercises?|drills?|manoeuvres?|maneuvers?|war ?games?|"
+                        r"deployments?|battle ?groups?|battalions?|brigades?|troops|forces|bases?)\b", after, re.I)
+
+
+def _governed_by_excluding(text: str, clause_start: int, m: Mention, local: list[Mention],
+                           excluded: list[Mention]) -> bool:
     """True when the nearest governing preposition of a mention is relational, not locative."""
     start = m.start
+    # "took off from Ramstein air base in Germany": the container inherits the exclusion.
+    if excluded:
+        last = excluded[-1]
+        if last.end <= start and re.match(r"^[\w\s-]{0,25}?(?:\bin|,)\s*$", text[last.end:start]) and \
+                not re.search(r"\b(?:and|to|into|at)\b", text[last.end:start]):
+            return True
     # Skip back over a coordinated list of places ("from the US, Britain and Poland").
     earlier = [o for o in local if o.end <= start]
     while earlier:
@@ -236,14 +258,11 @@ def _governed_by_excluding(text: str, clause_start: int, m: Mention, local: list
 
 def _make(kind: str, mention: Mention, year: int | None, sentence: str, s_start: int, s_end: int, clause: str,
           gaz: Gazetteer) -> list[Event]:
+    # A group region ("the Baltic states") stays one event whose place carries its members:
+    # the map draws the members' union and the country filter matches any member.
     attrs = _attributes(clause, sentence, gaz)
-    if mention.place.kind == "group" and mention.members:
-        out = [Event(kind, mention, year, sentence.strip(), s_start, s_end, via_group=mention.place.name, **attrs)]
-        for iso in mention.members:
-            out.append(Event(kind, mention, year, sentence.strip(), s_start, s_end, via_group=mention.place.name,
-                             member_iso=iso, **attrs))
-        return out
-    return [Event(kind, mention, year, sentence.strip(), s_start, s_end, **attrs)]
+    via = mention.place.name if mention.place.kind == "group" else ""
+    return [Event(kind, mention, year, sentence.strip(), s_start, s_end, via_group=via, **attrs)]
 
 
 def _attributes(clause: str, sentence: str, gaz: Gazetteer) -> dict[str, object]:
@@ -285,19 +304,14 @@ def _attributes(clause: str, sentence: str, gaz: Gazetteer) -> dict[str, object]
 
 
 def dedupe(events: list[Event]) -> list[Event]:
-    """One event per (type, host, year); an expanded group member adds no second year."""
+    """One event per (type, host place, year), in text order."""
     out: list[Event] = []
-    seen: dict[tuple[str, str], set[int | None]] = {}
-    direct = [e for e in events if not e.member_iso]
-    expanded = [e for e in events if e.member_iso]
-    for e in direct + expanded:
-        key = (e.type, e.member_iso or e.mention.place.id)
-        if e.member_iso:
-            key = (e.type, f"country:{e.member_iso}")
-        years = seen.setdefault(key, set())
-        if e.year in years or (e.member_iso and years):
+    seen: set[tuple[str, str, int | None]] = set()
+    for e in events:
+        key = (e.type, e.mention.place.id, e.year)
+        if key in seen:
             continue
-        years.add(e.year)
+        seen.add(key)
         out.append(e)
     out.sort(key=lambda e: e.evidence_start)
     return out

@@ -66,10 +66,6 @@ def _places(mentions: list[Mention]) -> list[dict[str, Any]]:
 
 def _event_record(e: Event, gaz: Gazetteer) -> dict[str, Any]:
     place = e.mention.place
-    if e.member_iso:
-        member = gaz.country(e.member_iso)
-        if member is not None:
-            place = member
     return {
         "type": e.type,
         "place": place.name,
@@ -87,4 +83,5 @@ def _event_record(e: Event, gaz: Gazetteer) -> dict[str, Any]:
         "equipment": list(e.equipment),
         "exercise": e.exercise,
         "via_group": e.via_group,
+        "countries": list(place.members) if place.members else [place.country] if place.country else [],
     }

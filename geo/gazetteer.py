@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,11 @@ DIRECTION_ALIASES = {
     "south-east": "south-eastern", "southwest": "south-western", "southwestern": "south-western",
     "south-west": "south-western",
 }
+GENERIC_SUFFIX = re.compile(
+    r"\s*(\((?:[^)]*)\)|(?:Joint National |Combat |Military |Land Forces |Army |Naval |Air |Central )?"
+    r"(?:Training (?:Area|Ground|Range|Center|Centre)|Air ?Base|Airbase|Airfield|Air Station|Military Base|"
+    r"Army Base|Naval Base|Garrison|Barracks|Range|Base|Camp|Polygon|Aegis Ashore site|Missile Defen[cs]e Site))+$",
+    re.I)
 ADMIN1_SUFFIXES = ("region", "oblast", "province", "voivodeship", "county", "district", "krai", "republic")
 
 
@@ -98,12 +104,14 @@ class Gazetteer:
         self.exercises: dict[str, dict[str, str]] = {}
         self.exercise_names: dict[str, str] = {}
         self._geonames_rows: dict[str, list[str]] = {}
+        self._capital_rows: list[tuple[str, list[str], Place]] = []
         self._lock = threading.Lock()
         self._load_countries()
         self._load_catalogue()
         self._load_groups()
         self._load_admin1_names()
         self._load_geonames()
+        self._add_distant_capitals()
         for ids in self.index.values():
             if len(ids) > 1:
                 ids.sort(key=self._sort_key)
@@ -148,8 +156,10 @@ class Gazetteer:
             for d in _split(cur.get("demonyms")):
                 self.demonyms[name_key(d)] = iso
             if cur.get("capital"):
-                for c in [cur["capital"], *_split(cur.get("capital_aliases"))]:
+                capital_names = [cur["capital"], *_split(cur.get("capital_aliases"))]
+                for c in capital_names:
                     self.capitals[name_key(c)] = iso
+                self._capital_rows.append((iso, capital_names, place))
 
     def _load_catalogue(self) -> None:
         for r in self._read_csv("catalogue/places.csv"):
@@ -158,6 +168,9 @@ class Gazetteer:
             except (TypeError, ValueError):
                 continue
             names = [r["name"], *_split(r.get("aliases"))]
+            short = GENERIC_SUFFIX.sub("", r["name"]).strip()
+            if short != r["name"] and len(short) >= 4:
+                names.append(short)  # "Ämari Air Base" is mostly written "Ämari"
             place = Place(id=f"catalogue:{r['id']}", name=r["name"], kind=r["kind"], country=r.get("country", ""),
                           lat=lat, lon=lon, source=f"catalogue:{r.get('source', '')}", aliases=tuple(names))
             self._add(place, names)
@@ -214,6 +227,19 @@ class Gazetteer:
                     elif pid not in ids:
                         ids.append(pid)
 
+    def _add_distant_capitals(self) -> None:
+        """Capitals outside the bundled region ("Washington", "Ottawa") get a place of their own,
+        at their country's label point, so they do not resolve to a homonymous European town."""
+        for iso, names, country in self._capital_rows:
+            ids = self.index.get(name_key(names[0]), [])
+            if any(self.place(i).country == iso for i in ids):
+                continue
+            capital = Place(id=f"capital:{iso}", name=names[0], kind="city", country=iso, lat=country.lat,
+                            lon=country.lon, source="catalogue:capital of " + country.name)
+            self.places[capital.id] = capital
+            for n in names:
+                self.index.setdefault(name_key(n), []).insert(0, capital.id)
+
     def place(self, pid: str) -> Place:
         """Return the place with id ``pid`` (KeyError if unknown)."""
         p = self.places.get(pid)
@@ -230,6 +256,9 @@ class Gazetteer:
         """Return the best matches for ``name``, exact (score 100) first, else fuzzy ones."""
         key = name_key(name)
         ids = self.index.get(key)
+        if not ids and key.startswith("the "):
+            key = key[4:]
+            ids = self.index.get(key)
         if ids:
             return [Match(self.place(i), 100.0) for i in ids[:limit]]
         if not fuzzy or len(key) < 5:

@@ -116,7 +116,8 @@ FURNITURE_LINE = re.compile(
     re.I,
 )
 LIST_ITEM = re.compile(r"^\s*(?:[-*>•]|\d+\.)\s+")
-CAPTION_LINE = re.compile(r"^\s*(\[?photo\]?:?|image:|picture:|caption:|pictured:)|\b(Photo|Image):\s*\S", re.I)
+CAPTION_LINE = re.compile(r"^\s*(\[?photo\]?:?|image:|picture:|caption:|pictured:)|\b(Photo|Image):\s*\S|"
+                          r"^[^.!?]{10,200}\((?:19|20)\d\d\)\s*$", re.I)
 MD_SYNTAX = re.compile(r"^\s{0,3}#{1,6}\s+|(\*\*|__)|!\[[^\]]*\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)")
 
 
@@ -149,9 +150,7 @@ def parse_text(text: str, source: str, *, markdown: bool = False) -> Article:
         if re.match(r"^(read (more|next)|related( stories| articles)?|see also|more on)\b", lowered):
             in_related = True
             role = "furniture"
-        elif in_related and (LIST_ITEM.match(line) or len(stripped) < 120):
-            role = "furniture"
-        elif FURNITURE_LINE.match(stripped) or (LIST_ITEM.match(line) and len(stripped) < 60 and i < 8):
+        elif (in_related and (LIST_ITEM.match(line) or len(stripped) < 120)) or FURNITURE_LINE.match(stripped) or (LIST_ITEM.match(line) and len(stripped) < 60 and i < 8):
             role = "furniture"
         elif CAPTION_LINE.search(stripped) or _is_caption_line(lines, i):
             role = "caption"

@@ -7,7 +7,7 @@ offsets into the original text.
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
+from functools import cache
 
 # Letters NFKD does not decompose into a base letter plus a mark.
 _SPECIAL = {
@@ -20,7 +20,7 @@ _SPECIAL = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fold_char(ch: str) -> str:
     if ch in _SPECIAL:
         return _SPECIAL[ch]

@@ -225,6 +225,9 @@ def build_derived_areas(countries: gpd.GeoDataFrame) -> None:
     gdf["geometry"] = gdf.geometry.simplify(300)
     gdf = gdf.to_crs("EPSG:4326")
     gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
+    # Simplification may nudge the gap's outline over a border: clip it back into PL and LT.
+    hosts = unary_union(countries.set_index("iso").loc[["PL", "LT"], "geometry"].values)
+    gdf.loc[gdf["id"] == "suwalki_gap", "geometry"] = gdf.loc[gdf["id"] == "suwalki_gap", "geometry"].intersection(hosts)
     write_geojson(gdf.sort_values("id").reset_index(drop=True), DATA / "boundaries" / "areas.geojson", precision=4)
 
 
