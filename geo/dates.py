@@ -16,7 +16,8 @@ from dateutil import parser as dateparser
 from geo.load import Article
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"]
 MONTH_RE = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
             r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 DAY_NAME = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
@@ -142,6 +143,25 @@ def infer_year(article: Article) -> int | None:
     # Anchor events ("the upcoming NATO summit in Warsaw", "last year's Madrid summit"). A name
     # shared by several editions (Brussels, Washington) takes the first edition not before the
     # other evidence.
+    by_name, pattern = _anchor_index()
+    ambiguous: list[tuple[list[int], int]] = []
+    for m in pattern.finditer(lowered):
+        years = by_name[m.group(1)]
+        offset = _relative_offset(lowered, m.start())
+        if len(set(years)) == 1:
+            evidence.append(years[0] + offset)
+        else:
+            ambiguous.append((sorted(set(years)), offset))
+    floor = max(evidence) if evidence else None
+    for years, offset in ambiguous:
+        later = [y for y in years if floor is None or y >= floor]
+        evidence.append((later[0] if later else years[-1]) + offset)
+    return max(evidence) if evidence else None
+
+
+@lru_cache(maxsize=1)
+def _anchor_index() -> tuple[dict[str, list[int]], re.Pattern[str]]:
+    """Anchor names (lower case) -> years, and one alternation that finds them all."""
     by_name: dict[str, list[int]] = {}
     for anchor in anchors():
         names = {anchor.name.lower(), *(a.lower() for a in anchor.aliases)}
@@ -149,19 +169,8 @@ def infer_year(article: Article) -> int | None:
             names |= {f"summit in {anchor.city.lower()}", f"{anchor.city.lower()} summit"}
         for n in names:
             by_name.setdefault(n, []).append(anchor.year)
-    ambiguous: list[tuple[list[int], int]] = []
-    for n, years in by_name.items():
-        for m in re.finditer(r"\b" + re.escape(n) + r"\b", lowered):
-            offset = _relative_offset(lowered, m.start())
-            if len(set(years)) == 1:
-                evidence.append(years[0] + offset)
-            else:
-                ambiguous.append((sorted(set(years)), offset))
-    floor = max(evidence) if evidence else None
-    for years, offset in ambiguous:
-        later = [y for y in years if floor is None or y >= floor]
-        evidence.append((later[0] if later else years[-1]) + offset)
-    return max(evidence) if evidence else None
+    keys = sorted(by_name, key=len, reverse=True)
+    return by_name, re.compile(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b")
 
 
 def _future_tense_near(lowered: str, pos: int) -> bool:
@@ -200,6 +209,14 @@ MONTH_WORD = re.compile(r"\b(?:last|this|in|since|from|early|late|mid|until|by|o
                         "|".join(m.capitalize() for m in MONTHS) + r")\b(?!\s+\d{1,2}\b,?\s+(?:19|20)\d\d)")
 
 
+def _names_a_document(sentence: str, m: re.Match[str]) -> bool:
+    """"the 1997 NATO-Russia Founding Act": the year dates a document, not the event."""
+    before = sentence[:m.start()].lower()[-25:]
+    after = sentence[m.end():m.end() + 30].lower()
+    return bool(re.search(r"(founding act|treaty|agreement|document)\s*$", before)
+                or re.match(r"\s*(nato-russia )?(founding act|agreement|treaty)", after))
+
+
 def sentence_year(sentence: str, published: Published, anchor_offset: int | None = None) -> int | None:
     """Return the year a sentence's event happened in, resolving relative dates.
 
@@ -207,9 +224,7 @@ def sentence_year(sentence: str, published: Published, anchor_offset: int | None
     nearest to it wins when several are given.
     """
     pub_year = published.year
-    years = [(m.start(), int(m.group(1))) for m in YEAR.finditer(sentence)
-             if not re.search(r"(founding act|treaty|agreement|document)\s*$", sentence[:m.start()].lower()[-25:])
-             and not re.match(r"\s*(nato-russia )?(founding act|agreement|treaty)", sentence[m.end():m.end() + 30].lower())]
+    years = [(m.start(), int(m.group(1))) for m in YEAR.finditer(sentence) if not _names_a_document(sentence, m)]
     if years:
         if anchor_offset is None or len(years) == 1:
             return years[0][1] if len(years) == 1 else max(y for _, y in years)

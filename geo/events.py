@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from geo.dates import Published, sentence_year
 from geo.gazetteer import Gazetteer
 from geo.load import Article
-from geo.mentions import Mention
+from geo.mentions import Mention, search_form
 
 DEPLOYMENT = re.compile(
     r"\b(deploy(?:s|ed|ing|ment|ments)?|station(?:s|ed|ing)?|battle ?groups?|battalions?|brigades?|"
     r"contingents?|garrisons?|rotat(?:e|es|ed|ing|ion|ional)|reinforc(?:e|es|ed|ing|ement|ements)|"
-    r"(?:forward|military|allied|permanent|troop|nato|us|u\.s\.|american|british) presence|presence of (?:allied|nato|us)|"
+    r"(?:forward|military|allied|permanent|troop|nato|us|u\.s\.|american|british) presence|"
+    r"presence of (?:allied|nato|us)|"
     r"air[- ]policing|patriot|nasams|himars|aegis ashore|missile[- ]defen[cs]e (?:site|base|system)|"
     r"(?:military|air|army|naval) base|troops (?:in|to|are|were|will|have|had|based|arrived|stationed)|"
     r"sen[dt] (?:troops|soldiers|forces|fighters|jets|a contingent)|arriv(?:e|ed|es|ing|al) (?:in|at)|"
@@ -173,10 +174,12 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
                 kinds.append(("deployment", dep.start()))
             if exe and not NOT_EXERCISE.search(clause):
                 kinds.append(("exercise", exe.start() if hasattr(exe, "start") else 0))
+            attrs = _attributes(clause, sentence, gaz) if kinds else {}
             for kind, trig in kinds:
+                year = sentence_year(sentence, published, c_start + trig)
                 for mention in _hosts(text, s_start + c_start, local, gaz, kind):
-                    year = sentence_year(sentence, published, c_start + trig)
-                    events.extend(_make(kind, mention, year, sentence, s_start, s_end, clause, gaz))
+                    via = mention.place.name if mention.place.kind == "group" else ""
+                    events.append(Event(kind, mention, year, sentence.strip(), s_start, s_end, via_group=via, **attrs))
         for mention in in_sentence:
             if mention.place.kind in ("chokepoint", "strait") and not mention.embedded:
                 year = sentence_year(sentence, published)
@@ -185,11 +188,9 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
 
 
 def _named_exercise(clause: str, gaz: Gazetteer) -> re.Match[str] | None:
-    for name_key in gaz.exercise_names:
-        if len(name_key) < 4:
-            continue
-        m = re.search(r"\b" + re.escape(name_key) + r"\b", clause.lower().replace("-", " "))
-        if m and clause[m.start()].isupper():
+    """The first capitalised exercise name in the clause ("Saber Strike", "Zapad-2021")."""
+    for m in gaz.exercise_pattern.finditer(search_form(clause)):
+        if clause[m.start()].isupper():
             return m
     return None
 
@@ -214,8 +215,8 @@ def _hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, k
     if not specific:
         return candidates
     containers = {m.place.country for m in specific}
-    return [m for m in candidates
-            if m.place.kind not in ("country", "group") or (m.place.kind == "country" and m.place.country in containers)]
+    return [m for m in candidates if m.place.kind not in ("country", "group")
+            or (m.place.kind == "country" and m.place.country in containers)]
 
 
 def _possessor(text: str, m: Mention) -> bool:
@@ -249,20 +250,7 @@ def _governed_by_excluding(text: str, clause_start: int, m: Mention, local: list
             break
     window = text[max(clause_start, start - 80):start]
     window = re.sub(r"\b(?:the|a|an)\s+$", "", window)
-    if EXCLUDING_PREP.search(window):
-        return True
-    # "X's" possessors before another place ("Russia's Kaliningrad exclave") do not host.
-    return bool(re.match(r"['’]s\s+(?:[a-z-]+\s+){0,3}(?:[A-Z]\w+)", text[m.end:m.end + 50])) and m.place.kind == "country" \
-        and any(o.start > m.end and o.start - m.end < 50 for o in local)
-
-
-def _make(kind: str, mention: Mention, year: int | None, sentence: str, s_start: int, s_end: int, clause: str,
-          gaz: Gazetteer) -> list[Event]:
-    # A group region ("the Baltic states") stays one event whose place carries its members:
-    # the map draws the members' union and the country filter matches any member.
-    attrs = _attributes(clause, sentence, gaz)
-    via = mention.place.name if mention.place.kind == "group" else ""
-    return [Event(kind, mention, year, sentence.strip(), s_start, s_end, via_group=via, **attrs)]
+    return bool(EXCLUDING_PREP.search(window))
 
 
 def _attributes(clause: str, sentence: str, gaz: Gazetteer) -> dict[str, object]:
@@ -294,11 +282,8 @@ def _attributes(clause: str, sentence: str, gaz: Gazetteer) -> dict[str, object]
             contributors.append(iso)
     unit = UNIT.search(clause)
     equipment = tuple(dict.fromkeys(e.group(0) for e in EQUIPMENT.finditer(sentence)))
-    exercise = ""
-    for key, ex_id in gaz.exercise_names.items():
-        if len(key) >= 4 and re.search(r"\b" + re.escape(key) + r"\b", sentence.lower().replace("-", " ")):
-            exercise = gaz.exercises[ex_id]["name"]
-            break
+    named = _named_exercise(sentence, gaz)
+    exercise = gaz.exercises[gaz.exercise_names[named.group(1)]]["name"] if named else ""
     return {"status": status, "troops": troops, "lead_nation": lead, "contributors": tuple(contributors),
             "unit": unit.group(1).lower() if unit else "", "equipment": equipment, "exercise": exercise}
 

@@ -299,6 +299,12 @@ class Gazetteer:
         return out[:limit]
 
     @cached_property
+    def exercise_pattern(self) -> re.Pattern[str]:
+        """One alternation of every exercise name (searched in text folded with ``search_form``)."""
+        keys = sorted((k for k in self.exercise_names if len(k) >= 4), key=len, reverse=True)
+        return re.compile(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b")
+
+    @cached_property
     def context_cues(self) -> dict[str, tuple[str, ...]]:
         """Place id -> lower-case words whose presence nearby favours that homonym."""
         return {r["place_id"]: tuple(_split(r["cues"].lower())) for r in self._read_csv("catalogue/context_cues.csv")}

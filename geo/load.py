@@ -150,7 +150,8 @@ def parse_text(text: str, source: str, *, markdown: bool = False) -> Article:
         if re.match(r"^(read (more|next)|related( stories| articles)?|see also|more on)\b", lowered):
             in_related = True
             role = "furniture"
-        elif (in_related and (LIST_ITEM.match(line) or len(stripped) < 120)) or FURNITURE_LINE.match(stripped) or (LIST_ITEM.match(line) and len(stripped) < 60 and i < 8):
+        elif (in_related and (LIST_ITEM.match(line) or len(stripped) < 120)) or FURNITURE_LINE.match(stripped) \
+                or _is_menu_item(line, stripped, i):
             role = "furniture"
         elif CAPTION_LINE.search(stripped) or _is_caption_line(lines, i):
             role = "caption"
@@ -159,6 +160,10 @@ def parse_text(text: str, source: str, *, markdown: bool = False) -> Article:
             role = "title"
         segments.append(Segment(start, end, role))
     return Article(source=source, text=text, title=title or _fallback_title(text), segments=segments)
+
+
+def _is_menu_item(line: str, stripped: str, index: int) -> bool:
+    return bool(LIST_ITEM.match(line)) and len(stripped) < 60 and index < 8
 
 
 def _is_title_line(line: str) -> bool:

@@ -166,9 +166,8 @@ def _choose(gaz: Gazetteer, key: str, surface: str, text: str, start: int, end: 
         words = surface.split()
         if not (words[0].lower() == "the" and len(words) > 1 and words[1][:1].isupper()):
             return None
-    if surface in gaz.case_sensitive or (surface.upper() == surface and len(surface) <= 4):
-        if surface not in gaz.case_sensitive:
-            return None
+    if surface.upper() == surface and len(surface) <= 4 and surface not in gaz.case_sensitive:
+        return None  # "US"-style acronyms only where the alias is marked case-sensitive
     candidates = [gaz.place(i) for i in ids]
     best = _disambiguate(gaz, candidates, text, start, end)
     if best.rank < 4:
@@ -339,7 +338,7 @@ def _flag_context(gaz: Gazetteer, text: str, mention: Mention) -> None:
     # Capitals stand for their governments unless a locative cue makes them the place itself.
     literal = bool(re.search(r"\b(in|at|near|outside|around|into|over|across|through|towards?|of|from|to|"
                              r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)? of)\s+(the\s+)?$", before, re.I)) \
-        or bool(re.match(r"\s*,\s*(?:the\s+)?[A-Z][a-z]+", after)) or bool(re.match(r"^\s*[A-Z]{3,}\s*[-–—]", before[-3:] + after[:0]))
+        or bool(re.match(r"\s*,\s*(?:the\s+)?[A-Z][a-z]+", after))
     if re.search(r"\b(?:pro|anti)-$|\b(?:response|threat|signal|message|deterrence|ally|allies|posture|relations|"
                  r"aggressive posture)\s+(?:to|toward|towards|with)\s+$", before, re.I):
         literal = False

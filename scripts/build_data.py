@@ -227,7 +227,8 @@ def build_derived_areas(countries: gpd.GeoDataFrame) -> None:
     gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
     # Simplification may nudge the gap's outline over a border: clip it back into PL and LT.
     hosts = unary_union(countries.set_index("iso").loc[["PL", "LT"], "geometry"].values)
-    gdf.loc[gdf["id"] == "suwalki_gap", "geometry"] = gdf.loc[gdf["id"] == "suwalki_gap", "geometry"].intersection(hosts)
+    is_gap = gdf["id"] == "suwalki_gap"
+    gdf.loc[is_gap, "geometry"] = gdf.loc[is_gap, "geometry"].intersection(hosts)
     write_geojson(gdf.sort_values("id").reset_index(drop=True), DATA / "boundaries" / "areas.geojson", precision=4)
 
 

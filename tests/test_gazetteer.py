@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -149,7 +150,7 @@ def test_suwalki_gap_polygon(gaz):
     host = shapely.union_all([shapes["PL"], shapes["LT"]]).buffer(0.001)
     assert host.contains(gap)
     ring = gap.minimum_rotated_rectangle.exterior.coords
-    sides = [km(a[1], a[0], b[1], b[0]) for a, b in zip(ring[:-1], ring[1:], strict=True)]
+    sides = [km(a[1], a[0], b[1], b[0]) for a, b in itertools.pairwise(ring)]
     assert 60 <= max(sides) <= 110, sides
 
 

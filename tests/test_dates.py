@@ -1,0 +1,57 @@
+"""Stage 1b: publication dates and event years."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from geo.dates import Published, publication, sentence_year
+from geo.load import parse_bytes
+
+
+def pub(text: str, name: str = "a.txt") -> Published:
+    return publication(parse_bytes(text.encode("utf-8"), name))
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [("June 20, 2017", date(2017, 6, 20)), ("20.06.2017 | 18:02", date(2017, 6, 20)),
+     ("2017-06-20 17:42", date(2017, 6, 20)), ("Tue 7 Jun 2016 12.41 BST", date(2016, 6, 7)),
+     ("24/03/2022 - 19:40", date(2022, 3, 24)), ("7 February 2017", date(2017, 2, 7))],
+)
+def test_printed_dates(printed, expected):
+    assert pub(f"Troops deployed to Poland\n\n{printed}\n\nAllied troops arrived in Poland.").date == expected
+
+
+def test_meta_time_tag():
+    html = '<html><body><h1>T</h1><time datetime="2014-04-30T17:05:00+03:00">x</time><p>Jets in Estonia.</p>'
+    assert pub(html, "a.html").date == date(2014, 4, 30)
+
+
+def test_copyright_only_gives_the_year():
+    p = pub("Drills in the Baltic Sea\n\nShips sailed from Kiel.\n\n© 2019 Nordic Review. All rights reserved.")
+    assert p.date is None and p.year == 2019 and p.how == "copyright"
+
+
+def test_dateless_article_year_comes_from_the_upcoming_summit():
+    p = pub("Troops to the Baltics\n\nLondon is expected to decide before the upcoming NATO summit in Warsaw in July.")
+    assert p.year == 2016 and p.how == "inferred"
+
+
+def test_relative_summit_phrases():
+    assert pub("Leaders gather\n\nThe meeting comes a year after last year's Madrid summit.").year == 2023
+    assert pub("Leaders gather\n\nPreparations for next month's summit in Vilnius are under way.").year == 2023
+
+
+def test_named_exercise_edition_dates_an_article():
+    assert pub("Putin watches\n\nPutin flew to Mulino to watch Zapad-2021 on Monday.").year == 2021
+
+
+def test_relative_event_years_resolve_against_publication():
+    p = Published(date(2018, 6, 19), 2018, "printed")
+    assert sentence_year("Last year, NATO deployed four battalions to Poland.", p) == 2017
+    assert sentence_year("Denmark will send a contingent next year.", p) == 2019
+    assert sentence_year("The exercise starts in September.", p) == 2018
+    assert sentence_year("Sweden re-established the Gotland Regiment in Visby in 2018.", p) == 2018
+    assert sentence_year("The summit in Warsaw last July agreed the plan.", p) == 2017

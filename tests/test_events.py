@@ -1,0 +1,79 @@
+"""Stage 4: events, hosts, years and attributes."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.extract import extract_bytes
+from geo.gazetteer import load_gazetteer
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return load_gazetteer()
+
+
+def events(gaz, body, date="June 20, 2017"):
+    record = extract_bytes(f"A headline about troops\n\n{date}\n\n{body}".encode(), "a.txt", gaz)
+    return {(e["type"], e["place"]): e for e in record["events"]}
+
+
+def test_one_deployment_per_named_host(gaz):
+    found = events(gaz, "NATO battalions of around 1,000 soldiers each have been deployed in Lithuania, "
+                        "Latvia, Estonia and Poland.")
+    assert {p for t, p in found if t == "deployment"} == {"Lithuania", "Latvia", "Estonia", "Poland"}
+    assert found[("deployment", "Poland")]["troops"] == 1000
+
+
+def test_origins_and_relations_are_not_hosts(gaz):
+    found = events(gaz, "About 2,000 paratroopers from the United States, Britain and Poland jumped near Torun "
+                        "during the exercise.")
+    assert ("exercise", "Toruń") in found
+    assert ("exercise", "United Kingdom") not in found
+
+
+def test_contributors_are_not_hosts(gaz):
+    found = events(gaz, "Germany has deployed Patriot air defence batteries in Vilnius.")
+    assert ("deployment", "Vilnius") in found and ("deployment", "Germany") not in found
+    assert found[("deployment", "Vilnius")]["equipment"] == ["Patriot"]
+
+
+def test_chokepoint_event_and_exercise(gaz):
+    found = events(gaz, "One of the exercises focused on defending the Sulwaki Gap - a stretch of the border "
+                        "sandwiched between Russia's Kaliningrad territory and Belarus.")
+    assert ("chokepoint", "Suwałki Gap") in found and ("exercise", "Suwałki Gap") in found
+    assert not [k for k in found if k[1] in ("Belarus", "Kaliningrad", "Kaliningrad Oblast")]
+
+
+def test_relative_year_and_status(gaz):
+    found = events(gaz, "Indeed, last year, NATO deployed four multinational battalions to Poland.", "June 19, 2018")
+    e = found[("deployment", "Poland")]
+    assert e["year"] == 2017 and e["status"] == "arrived"
+    planned = events(gaz, "Berlin is ready to station a combat brigade of around 4,000 troops in Lithuania.")
+    assert planned[("deployment", "Lithuania")]["status"] == "planned"
+
+
+def test_metonymy_makes_no_event(gaz):
+    found = events(gaz, "Moscow has criticised the deployment of troops.")
+    assert not found
+
+
+def test_navigation_and_read_more_produce_no_events(gaz):
+    record = extract_bytes(b"Home | Poland | World | Defence\n\nA story title here\n\nJune 1, 2017\n\n"
+                           b"Nothing happened today.\n\nRead more:\nTroops deployed to Tapa\n", "a.txt", gaz)
+    assert record["events"] == []
+    assert any(p["name"].startswith("Tapa") for p in record["places"])
+
+
+def test_every_event_carries_its_evidence(gaz):
+    body = "Canada leads the group bound for Latvia, Britain the one heading to Estonia."
+    record = extract_bytes(f"Title of a story\n\nMay 1, 2017\n\n{body}".encode(), "a.txt", gaz)
+    assert record["events"]
+    for e in record["events"]:
+        assert e["evidence"] == body
+        assert record_text_slice(body, e) == body
+
+
+def record_text_slice(body, e):
+    text = f"Title of a story\n\nMay 1, 2017\n\n{body}"
+    return text[e["evidence_start"]:e["evidence_end"]]

@@ -1,0 +1,107 @@
+"""Ingest: idempotent, replacing, atomic under SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pyogrio
+import pytest
+
+from geo import store
+from geo.ingest import ingest_paths, ingest_uploads
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+def test_same_text_twice_adds_nothing_and_changed_file_replaces(tmp_path):
+    db = tmp_path / "s.gpkg"
+    first = ingest_paths([SEEDS], db=db)
+    assert first.added == 5 and not first.errors
+    before = store.counts(db)
+    again = ingest_paths([SEEDS], db=db)
+    assert again.added == 0 and again.unchanged == 5
+    assert store.counts(db) == before
+    copy = tmp_path / "a.txt"
+    copy.write_text("Troops in Tapa\n\nJune 1, 2017\n\nBritish troops arrived at Tapa in Estonia.", encoding="utf-8")
+    ingest_paths([copy], db=db)
+    copy.write_text("Drills in Ādaži\n\nJune 2, 2017\n\nCanadian troops trained at Ādaži in Latvia.", encoding="utf-8")
+    report = ingest_paths([copy], db=db)
+    assert report.replaced == 1
+    events = store.load_events(db)
+    mine = events[events["article_source"] == str(copy)]
+    assert set(mine["country"]) == {"LV"}
+
+
+def test_store_is_a_geopackage_with_named_layers(tmp_path):
+    db = tmp_path / "s.gpkg"
+    ingest_paths([SEEDS], db=db)
+    layers = {name: geom for name, geom in pyogrio.list_layers(db)}
+    assert layers == {"articles": None, "mentions": None, "places": "Point", "events": "Point"}
+    info = pyogrio.read_info(db, layer="events")
+    assert info["crs"] == "EPSG:4326" and info["features"] > 10
+
+
+def test_bad_upload_is_reported_and_changes_nothing(tmp_path):
+    db = tmp_path / "s.gpkg"
+    ingest_paths([SEEDS], db=db)
+    before = store.counts(db)
+    report = ingest_uploads([("bad.html", b"\x00\x01" * 50), ("good.txt", b"Title line here\n\nMay 1, 2017\n\n"
+                                                                          b"US troops arrived in Poland.")], db=db)
+    assert report.added == 1 and len(report.errors) == 1 and report.errors[0].startswith("bad.html: ")
+    after = store.counts(db)
+    assert after["articles"] == before["articles"] + 1
+
+
+def stored_articles(db: Path) -> int:
+    conn = sqlite3.connect(db, timeout=60)
+    try:
+        return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+def test_sigkill_midway_leaves_the_store_whole_and_a_rerun_completes(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS.iterdir()]
+    for i in range(600):
+        (corpus / f"a{i:04d}.txt").write_text(texts[i % len(texts)] + f"\n\nVariant {i}.", encoding="utf-8")
+    db = tmp_path / "s.gpkg"
+    ingest_paths([SEEDS], db=db)
+    base = store.counts(db)["articles"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "geo", "ingest", str(corpus), "--db", str(db), "--quiet"],
+                            cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    # Kill as soon as the first batch is committed, i.e. midway through the run.
+    committed_first_batch = False
+    for _ in range(1200):  # bounded: at most about 60 s
+        if stored_articles(db) > base:
+            committed_first_batch = True
+            break
+        try:
+            proc.wait(timeout=0.05)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert committed_first_batch, "ingest ended before it could be killed midway"
+    stored = store.counts(db)
+    assert stored["articles"] >= base
+    events = store.load_events(db)
+    assert set(events["article_id"]) <= set(store.load_articles(db)["article_id"])
+    assert base <= stored["articles"] < base + 600
+    shutil.copy(db, tmp_path / "after-kill.gpkg")
+    report = ingest_paths([corpus], db=db)
+    assert not report.errors
+    articles = store.load_articles(db)
+    assert len(articles) == base + 600
+    assert articles["source"].is_unique

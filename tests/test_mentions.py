@@ -1,0 +1,84 @@
+"""Stage 2: place mentions, disambiguation and context."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.gazetteer import load_gazetteer
+from geo.load import parse_bytes
+from geo.mentions import find_mentions
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return load_gazetteer()
+
+
+def mentions(gaz, text):
+    return find_mentions(parse_bytes(text.encode("utf-8"), "a.txt"), gaz)
+
+
+def by_text(found):
+    return {m.text: m for m in found}
+
+
+def test_misspelled_suwalki_gap_resolves(gaz):
+    found = by_text(mentions(gaz, "Headline here today\n\nOne exercise focused on defending the Sulwaki Gap."))
+    m = found["Sulwaki Gap"]
+    assert m.place.name == "Suwałki Gap" and m.score < 100
+    assert m.start == m.end - len("Sulwaki Gap")
+
+
+def test_central_lithuania_is_a_derived_subregion(gaz):
+    found = by_text(mentions(gaz, "Drills begin\n\nThe exercises took place in central Lithuania."))
+    m = found["central Lithuania"]
+    assert m.place.kind == "subregion" and m.place.country == "LT"
+    assert 54.8 < m.place.lat < 55.6
+
+
+def test_georgia_the_country_by_default(gaz):
+    found = by_text(mentions(gaz, "Russia and its neighbours\n\nIn 2008 Russia invaded Georgia near the Black Sea."))
+    assert found["Georgia"].place.kind == "country" and found["Georgia"].place.country == "GE"
+
+
+def test_georgia_the_us_state_by_context(gaz):
+    found = by_text(mentions(gaz, "Troops return home\n\nThe brigade flew back to Fort Stewart in Georgia, "
+                                  "near Savannah, after nine months."))
+    assert found["Georgia"].place.country == "US"
+
+
+def test_metonymic_capitals_are_flagged(gaz):
+    found = mentions(gaz, "Reactions\n\nMoscow denied the report, and Berlin is mulling its answer. "
+                          "Troops were deployed in Vilnius.")
+    flags = {m.text: m.metonymy for m in found}
+    assert flags["Moscow"] and flags["Berlin"] and not flags["Vilnius"]
+
+
+def test_demonym_compounds_and_soil(gaz):
+    found = by_text(mentions(gaz, "Border watch\n\nA stretch of the Polish-Lithuanian border. Drills on Polish soil."))
+    border = found["Polish-Lithuanian border"]
+    assert border.place.kind == "border" and abs(border.place.lat - 54.15) < 0.5
+    assert found["Polish"].place.country == "PL"
+
+
+def test_group_regions_carry_members(gaz):
+    found = by_text(mentions(gaz, "Deterrence\n\nBattalions were deployed to the Baltic states."))
+    group = next(m for t, m in found.items() if "Baltic" in t)
+    assert set(group.members) == {"EE", "LV", "LT"}
+
+
+def test_names_inside_other_names_are_embedded(gaz):
+    found = by_text(mentions(gaz, "Rules\n\nRussia must respect the Vienna Document, agreed before the Warsaw summit."))
+    assert found["Vienna"].embedded and found["Warsaw"].embedded
+
+
+def test_furniture_mentions_are_marked(gaz):
+    found = mentions(gaz, "Story title is here\n\nTroops arrived in Latvia.\n\nRead more:\nTroops settle in Tapa\n")
+    tapa = [m for m in found if m.text == "Tapa"]
+    assert tapa and tapa[0].role == "furniture"
+
+
+def test_common_words_are_not_places(gaz):
+    text = "Politics\n\nMost analysts say Police chief Jens Stoltenberg met President Dalia Grybauskaite."
+    found = mentions(gaz, text)
+    assert not [m for m in found if m.place.kind == "city"]
