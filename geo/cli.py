@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default=None)
     p.add_argument("--title", default=None)
     p.add_argument("--caption", default=None)
+    p.add_argument("--banner", default=None, help="classification banner, e.g. UNCLASSIFIED")
     p.add_argument("--output", required=True)
     p.set_defaults(func=_cmd_export)
     p = sub.add_parser("assets", help="copy Leaflet assets from installed packages into static/vendor")

@@ -12,6 +12,7 @@ more specific host ("Germany has deployed Patriots in Vilnius").
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from geo.dates import Published, sentence_year
@@ -156,10 +157,11 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
     """Return the deduplicated events of an article."""
     text = article.text
     events: list[Event] = []
-    body = [m for m in mentions if m.role in ("body", "title")]
+    body = sorted((m for m in mentions if m.role in ("body", "title")), key=lambda m: m.start)
+    starts = [m.start for m in body]
     for s_start, s_end in sentences(text):
         sentence = text[s_start:s_end]
-        in_sentence = [m for m in body if s_start <= m.start < s_end]
+        in_sentence = body[bisect_left(starts, s_start):bisect_left(starts, s_end)]
         if not in_sentence or article.role_at(s_start) in ("furniture", "caption"):
             continue
         for c_start, c_end in clauses(sentence):

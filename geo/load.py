@@ -20,7 +20,7 @@ from selectolax.lexbor import LexborNode as Node
 from geo.errors import ArticleError
 
 MAX_BYTES = 5 * 1024 * 1024  # documented in README: larger files are refused
-MAX_HTML_DEPTH = 2000
+MAX_HTML_DEPTH = 200  # deeper nesting is flattened into one block (no recursion blow-up)
 HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|article|p|div)\b", re.I)
 ROLES = ("title", "body", "caption", "furniture")
 
@@ -79,14 +79,36 @@ def decode(data: bytes, source: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data[:200_000], cp_isolation=["cp1252", "cp1250", "cp1257", "cp1251", "latin_1",
-                                                     "iso8859_2", "iso8859_13", "koi8_r", "utf_8"]).best()
+    best = from_bytes(data[:200_000], cp_isolation=list(LEGACY_CODECS)).best()
     if best is None or _control_ratio(str(best)) > 0.05:
         raise ArticleError(source, "binary or undecodable content, not an article")
-    try:
-        return data.decode(best.encoding)
-    except (UnicodeDecodeError, LookupError):
-        raise ArticleError(source, f"cannot decode as {best.encoding}") from None
+    # Short texts leave the detector guessing between Baltic, Central and Western code pages:
+    # prefer the decoding whose non-ASCII letters belong to the region's alphabets.
+    decodings = {}
+    for enc in dict.fromkeys([best.encoding, *LEGACY_CODECS]):
+        try:
+            decodings[enc] = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    if not decodings:
+        raise ArticleError(source, f"cannot decode as {best.encoding}")
+    return max(decodings.items(), key=lambda kv: (_alphabet_score(kv[1]), kv[0] == best.encoding))[1]
+
+
+LEGACY_CODECS = ("cp1252", "cp1257", "cp1250", "cp1251", "iso8859_2", "iso8859_13", "koi8_r")
+REGION_LETTERS = frozenset(
+    "ąčęėįšųūžĄČĘĖĮŠŲŪŽāēīģķļņĀĒĪĢĶĻŅõäöüÕÄÖÜłńóśźżŁŃÓŚŹŻăâîșțşţĂÂÎȘȚŞŢáéíýďěňřťůÁÉÍÝĎĚŇŘŤŮßàèìòùçñ"
+    "ÀÈÌÒÙÇÑ«»„“”–—’‘€…é" + "".join(chr(c) for c in range(0x0410, 0x0450)) + "ёЁіІїЇєЄўЎ"
+)
+
+
+def _alphabet_score(text: str) -> int:
+    """Non-ASCII characters that belong to the region's alphabets, minus those that do not."""
+    score = 0
+    for ch in text[:20_000]:
+        if ord(ch) > 127:
+            score += 1 if ch in REGION_LETTERS else -2
+    return score
 
 
 def _looks_utf16(data: bytes) -> bool:
@@ -248,6 +270,7 @@ def _role_of(node: Node, inherited: str) -> str:
 def _walk(node: Node, role: str, out: list[tuple[str, str]], depth: int) -> None:
     """Collect (text, role) blocks in document order; inline text joins its block."""
     if depth > MAX_HTML_DEPTH:
+        _flush([node.text(deep=True, separator=" ")], role, out)
         return
     buf: list[str] = []
     child = node.child

@@ -199,9 +199,11 @@ def _plausible_town(place: Place, surface: str, text: str, start: int, end: int,
     after = text[end:end + 40]
     prev_word = re.search(r"([A-Za-z][\w'’.-]*)\s*$", before)
     next_word = re.match(r"\s+([A-Z][\w'’-]*)", after)
-    sentence_start = not before.strip() or before.rstrip()[-1:] in ".!?\n\"“:"
-    # Part of a longer capitalised name (a person, an organisation): not a town.
-    if next_word and not re.match(r"(?:The|In|At|On|A|An|And|But|Or)$", next_word.group(1)):
+    sentence_start = not before.strip() or bool(re.search(r"(?:[.!?:\"“]\s*|\n\s*)$", before))
+    # Part of a longer capitalised name (a person, an organisation): not a town, unless the
+    # longer name is one that names things after towns ("Vienna Document", "Warsaw Pact").
+    if next_word and not re.match(r"(?:The|In|At|On|A|An|And|But|Or)$", next_word.group(1)) \
+            and next_word.group(1).lower() not in NAME_WORDS:
         return False
     if prev_word and prev_word.group(1)[0].isupper() and not sentence_start and not re.match(
         r"(?:In|At|Near|From|To|Of|The|Outside)$", prev_word.group(1)

@@ -11,7 +11,7 @@ arrow, attribution, generation date, optional caption and classification banner)
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,50 +23,33 @@ matplotlib.use("Agg")  # explicit: exports run on servers and in tests with no d
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
+from matplotlib.transforms import Bbox
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
+from geo import layers
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.store import Filters
 
-ATTRIBUTION = "Boundaries: Natural Earth. Places: GeoNames (CC BY 4.0)."
+ATTRIBUTION = layers.ATTRIBUTION  # "Boundaries: Natural Earth. Places: GeoNames (CC BY 4.0)."
 DEFAULT_TITLE = "NATO eastern flank: deployments, exercises and chokepoints"
 FIG_SIZE_IN = (16.0, 9.0)
 DPI = 120
 
-FLANK_ALLIES = frozenset({"EE", "LV", "LT", "PL", "SK", "HU", "RO", "BG", "FI"})
-ADVERSARIES = frozenset({"RU", "BY"})
-SEA = "#dce8f2"
-LAND = "#f3f1ec"
-LAND_EDGE = "#a3a3a3"
-ALLY = "#f6e2b3"
-ALLY_EDGE = "#6d5a2e"
-ADVERSARY = "#ead0cc"
-ADVERSARY_EDGE = "#9c4a40"
-STATUS_COLORS: Mapping[str, str] = {
-    "arrived": "#1f5fa8",
-    "announced": "#7b3fa0",
-    "planned": "#e08a00",
-    "requested": "#138a72",
-    "ended": "#7d8589",
-    "": "#2f3b46",
-}
-STATUS_LABELS: Mapping[str, str] = {"": "status unknown"}
-EXERCISE = "#c0392b"
-CHOKEPOINT = "#5b2c83"
 
 DEFAULT_EXTENT = (12.0, 43.0, 38.0, 63.0)  # lon0, lat0, lon1, lat1: Norway's North Cape aside, the flank
-MAX_EXTENT = (-5.0, 36.0, 60.0, 72.0)
+MAX_EXTENT = (-25.0, 34.0, 60.0, 72.0)  # the bundled boundaries end here (scripts/build_data.py REGION)
 MIN_SPAN_LAT = 4.0
-MAX_SPAN_LAT = 26.0
-MAP_RECT = (0.015, 0.085, 0.74, 0.79)  # left, bottom, width, height as figure fractions
-LEGEND_RECT = (0.768, 0.085, 0.222, 0.79)
+MAX_SPAN_LAT = 30.0
+MAP_LEFT, MAP_WIDTH = 0.015, 0.74  # figure fractions; the legend takes the column to the right
+LEGEND_LEFT, LEGEND_WIDTH = 0.768, 0.222
 TROOP_STEPS = (500, 5_000, 20_000)
 LABELLED_PLACES = 14
 
@@ -98,6 +81,7 @@ def style() -> Iterator[None]:
         "pdf.fonttype": 42,
         "hatch.linewidth": 0.6,
         "path.simplify": True,
+        "text.parse_math": False,  # place names and titles are untrusted text, never mathtext
     }):
         yield
 
@@ -144,7 +128,11 @@ def fit_extent(events: pd.DataFrame, box_aspect: float) -> Extent:
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     k = 1 / math.cos(math.radians(cy))
     span_y = min(max(y1 - y0, (x1 - x0) / k / box_aspect, MIN_SPAN_LAT), MAX_SPAN_LAT)
-    span_x = span_y * box_aspect * k
+    span_x = min(span_y * box_aspect * k, MAX_EXTENT[2] - MAX_EXTENT[0])
+    span_y = span_x / box_aspect / k
+    # Slide the window back inside the boundaries' coverage rather than show empty paper.
+    cx = min(max(cx, MAX_EXTENT[0] + span_x / 2), MAX_EXTENT[2] - span_x / 2)
+    cy = min(max(cy, MAX_EXTENT[1] + span_y / 2), MAX_EXTENT[3] - span_y / 2)
     return Extent(cx - span_x / 2, cy - span_y / 2, cx + span_x / 2, cy + span_y / 2)
 
 
@@ -162,22 +150,21 @@ def render_map(
 
     Call inside :func:`style` when saving, so fonts and SVG text settings apply.
     """
-    gaz = gaz or load_gazetteer()
     generated = generated or datetime.now(UTC)
     with style():
         fig = Figure(figsize=FIG_SIZE_IN, dpi=DPI, facecolor="white")
         FigureCanvasAgg(fig)
         top = 0.955 if banner else 0.985
-        map_rect = list(MAP_RECT)
-        if banner:
-            map_rect[1] += 0.02
-            map_rect[3] -= 0.05
-        ax = fig.add_axes(tuple(map_rect))
-        box_aspect = (map_rect[2] * FIG_SIZE_IN[0]) / (map_rect[3] * FIG_SIZE_IN[1])
+        base = 0.038 if banner else 0.012  # footer line, above the lower banner
+        bottom = base + (0.085 if caption else 0.045)
+        height = top - 0.11 - bottom
+        ax = fig.add_axes((MAP_LEFT, bottom, MAP_WIDTH, height))
+        box_aspect = (MAP_WIDTH * FIG_SIZE_IN[0]) / (height * FIG_SIZE_IN[1])
         extent = fit_extent(events, box_aspect)
-        _draw_base(ax, gaz, extent)
-        as_areas = _draw_areas(ax, gaz, events, extent)
-        placed = _draw_points(ax, events, extent, as_areas)
+        _draw_base(ax, gaz or load_gazetteer(), extent)
+        frame = _prepare(events)
+        as_areas = _draw_areas(ax, gaz, frame, extent)
+        placed = _draw_points(ax, frame, extent, as_areas)
         ax.set_xlim(extent.lon0, extent.lon1)
         ax.set_ylim(extent.lat0, extent.lat1)
         ax.set_aspect("auto")
@@ -191,12 +178,12 @@ def render_map(
         if not len(events):
             ax.text(0.5, 0.5, "No events match the filters", transform=ax.transAxes, ha="center", va="center",
                     fontsize=20, color="#555555", bbox={"fc": "white", "ec": "#999999", "alpha": 0.9})
-        _legend(fig, events)
+        _legend(fig, frame, (LEGEND_LEFT, bottom, LEGEND_WIDTH, height))
         fig.text(0.015, top - 0.01, title or DEFAULT_TITLE, ha="left", va="top", fontsize=26, weight="bold",
                  color="#1d2731")
         fig.text(0.015, top - 0.068, describe_filters(filters, events), ha="left", va="top", fontsize=15,
                  color="#3b4650")
-        _footer(fig, caption, generated, base=0.038 if banner else 0.012)
+        _footer(fig, caption, generated, base=base)
         if banner:
             _banner(fig, banner)
     return fig
@@ -224,25 +211,26 @@ def _clipped(geom: BaseGeometry, extent: Extent) -> BaseGeometry:
     return shapely.clip_by_rect(geom, x0, y0, x1, y1)
 
 
-def _add_patches(ax: object, geoms: Iterable[BaseGeometry], **kwargs: object) -> None:
+def _add_patches(ax: Axes, geoms: Iterable[BaseGeometry], **kwargs: object) -> None:
     patches = [p for g in geoms for p in _geometry_patches(g)]
     if patches:
-        ax.add_collection(PatchCollection(patches, match_original=False, **kwargs))  # type: ignore[attr-defined]
+        ax.add_collection(PatchCollection(patches, match_original=False, **kwargs))
 
 
-def _draw_base(ax: object, gaz: Gazetteer, extent: Extent) -> None:
-    ax.set_facecolor(SEA)  # type: ignore[attr-defined]
-    groups: dict[str, list[BaseGeometry]] = {"other": [], "ally": [], "adversary": []}
-    for iso, geom in gaz.country_shapes.items():
+def _draw_base(ax: Axes, gaz: Gazetteer, extent: Extent) -> None:
+    """Draw the countries with the interactive map's own styles (``layers.base_boundaries``)."""
+    ax.set_facecolor(layers.SEA)
+    by_style: dict[tuple[str, str, float], list[BaseGeometry]] = {}
+    for feature in layers.base_boundaries()["features"]:
+        geom = shapely.geometry.shape(feature["geometry"])
         if not geom.intersects(extent.box):
             continue
-        group = "ally" if iso in FLANK_ALLIES else "adversary" if iso in ADVERSARIES else "other"
-        groups[group].append(_clipped(geom, extent))
-    _add_patches(ax, groups["other"], facecolor=LAND, edgecolor=LAND_EDGE, linewidth=0.6, zorder=1)
-    _add_patches(ax, groups["adversary"], facecolor=ADVERSARY, edgecolor=ADVERSARY_EDGE, linewidth=0.9,
-                 hatch="//", zorder=1.1)
-    _add_patches(ax, groups["ally"], facecolor=ALLY, edgecolor=ALLY_EDGE, linewidth=1.1, zorder=1.2)
-    for iso in sorted(FLANK_ALLIES | ADVERSARIES | {"UA", "MD", "SE", "NO", "DE"}):
+        s = feature["properties"]["s"]
+        by_style.setdefault((s["fillColor"], s["color"], float(s["weight"])), []).append(_clipped(geom, extent))
+    # Thin outlines first, so the emphasised (thicker) borders of allies and adversaries stay on top.
+    for (fill, edge, weight), geoms in sorted(by_style.items(), key=lambda kv: kv[0][2]):
+        _add_patches(ax, geoms, facecolor=fill, edgecolor=edge, linewidth=weight * 0.75, zorder=1 + weight / 10)
+    for iso in sorted(layers.FLANK_ALLIES | layers.ADVERSARIES | {"UA", "MD"}):
         geom = gaz.country_shapes.get(iso)
         if geom is None:
             continue
@@ -252,37 +240,47 @@ def _draw_base(ax: object, gaz: Gazetteer, extent: Extent) -> None:
         largest = max(getattr(inside, "geoms", [inside]), key=lambda g: g.area)
         pt = largest.representative_point()
         place = gaz.country(iso)
-        ax.text(pt.x, pt.y, (place.name if place else iso).upper(), ha="center", va="center",  # type: ignore[attr-defined]
-                fontsize=10, color="#6b6256" if iso not in ADVERSARIES else "#8a3d33", alpha=0.85, zorder=2,
+        ax.text(pt.x, pt.y, (place.name if place else iso).upper(), ha="center", va="center",
+                fontsize=10, color="#495057" if iso not in layers.ADVERSARIES else "#862e2e", alpha=0.8, zorder=2,
                 style="italic")
 
 
-def _area_geometry(gaz: Gazetteer, place_id: object) -> BaseGeometry | None:
-    """Return the polygon of an area place, or None for points and unknown ids."""
+def _area_geometry(gaz: Gazetteer | None, place_id: object) -> BaseGeometry | None:
+    """Return the polygon of an area place, or None for points and unknown ids.
+
+    ``gaz`` None uses the process-wide gazetteer through the map's cache of area polygons.
+    """
     if not isinstance(place_id, str) or not place_id:
         return None
-    try:
-        place = gaz.place(place_id)
-    except KeyError:
-        return None
-    if not place.is_area:
-        return None
-    geom = gaz.geometry(place)
-    return None if geom is None or geom.is_empty else geom
+    doc = layers.area_geometry(place_id, gaz)
+    return None if doc is None else shapely.geometry.shape(doc)
 
 
-def _draw_areas(ax: object, gaz: Gazetteer, events: pd.DataFrame, extent: Extent) -> set[str]:
-    """Draw exercise and chokepoint polygons; return the place ids drawn as areas."""
+def _prepare(events: pd.DataFrame) -> pd.DataFrame:
+    """Return the events with numeric coordinates, text ids and their map layer (``layers.layer_of``)."""
+    frame = events.assign(
+        lon=pd.to_numeric(events["lon"], errors="coerce"),
+        lat=pd.to_numeric(events["lat"], errors="coerce"),
+        year=pd.to_numeric(events["year"], errors="coerce"),
+        troops=pd.to_numeric(events["troops"], errors="coerce"),
+        status=events["status"].fillna("").astype(str),
+        place_id=events["place_id"].fillna("").astype(str),
+    ).dropna(subset=["lon", "lat"])
+    return frame.assign(layer=layers.layer_of(frame) if len(frame) else pd.Series(dtype=str))
+
+
+def _draw_areas(ax: Axes, gaz: Gazetteer | None, frame: pd.DataFrame, extent: Extent) -> set[str]:
+    """Draw the exercise and chokepoint places that are areas as polygons; return their place ids."""
     drawn: set[str] = set()
-    for kind, color, hatch, z in (("exercise", EXERCISE, None, 3), ("chokepoint", CHOKEPOINT, "xx", 3.5)):
-        ids = events.loc[events["type"] == kind, "place_id"].dropna().unique() if len(events) else []
+    for layer, hatch, z in (("exercise", None, 3.0), ("chokepoint", "xx", 3.5)):
+        colour = layers.LAYER_COLOURS[layer]
         geoms = []
-        for pid in ids:
+        for pid in frame.loc[frame["layer"] == layer, "place_id"].unique():
             geom = _area_geometry(gaz, pid)
             if geom is not None and geom.intersects(extent.box):
                 geoms.append(_clipped(geom, extent))
                 drawn.add(pid)
-        _add_patches(ax, geoms, facecolor=matplotlib.colors.to_rgba(color, 0.10), edgecolor=color,
+        _add_patches(ax, geoms, facecolor=matplotlib.colors.to_rgba(colour, 0.14), edgecolor=colour,
                      linewidth=1.8, linestyle=(0, (5, 3)), hatch=hatch, zorder=z)
     return drawn
 
@@ -302,38 +300,27 @@ class _Placed:
     count: int
 
 
-def _draw_points(ax: object, events: pd.DataFrame, extent: Extent, as_areas: set[str]) -> list[_Placed]:
-    """Draw deployments (aggregated per place) and exercises/chokepoints not drawn as areas.
+def _draw_points(ax: Axes, frame: pd.DataFrame, extent: Extent, as_areas: set[str]) -> list[_Placed]:
+    """Draw one circle per (layer, place) not drawn as an area; return the places worth a label.
 
-    Returns the places worth a label, most events first.
+    Like the interactive map, a deployment symbol takes the colour of its latest status and
+    every symbol the size of its largest known force.
     """
-    if not len(events):
+    if not len(frame):
         return []
-    frame = events.assign(
-        lon=pd.to_numeric(events["lon"], errors="coerce"),
-        lat=pd.to_numeric(events["lat"], errors="coerce"),
-        year=pd.to_numeric(events["year"], errors="coerce"),
-        status=events["status"].fillna("").astype(str),
-        place_id=events["place_id"].fillna("").astype(str),
-    ).dropna(subset=["lon", "lat"])
-    dep = frame[frame["type"] == "deployment"].sort_values("year", kind="stable")
-    if len(dep):
-        # Many reports of one place become one symbol: its latest status, its largest known force.
-        keys = dep["place_id"].where(dep["place_id"] != "", dep["lon"].astype(str) + "," + dep["lat"].astype(str))
-        agg = dep.assign(_key=keys).groupby("_key", sort=False).agg(
-            lon=("lon", "first"), lat=("lat", "first"), status=("status", "last"), troops=("troops", "max"),
-            place=("place", "first"), n=("event_id", "size"))
-        agg = agg.sort_values("troops", ascending=False, na_position="first")
-        colors = [STATUS_COLORS.get(s, STATUS_COLORS[""]) for s in agg["status"]]
-        ax.scatter(agg["lon"], agg["lat"], s=_troop_size(agg["troops"]), c=colors, alpha=0.82,  # type: ignore[attr-defined]
-                   edgecolors="white", linewidths=1.0, zorder=5)
-    else:
-        agg = pd.DataFrame(columns=["lon", "lat", "place", "n"])
-    for kind, color, marker in (("exercise", EXERCISE, "^"), ("chokepoint", CHOKEPOINT, "D")):
-        pts = frame[(frame["type"] == kind) & ~frame["place_id"].isin(as_areas)].drop_duplicates("place_id")
-        if len(pts):
-            ax.scatter(pts["lon"], pts["lat"], s=90, marker=marker, facecolors="white", edgecolors=color,  # type: ignore[attr-defined]
-                       linewidths=2.0, zorder=4.5)
+    points = frame[~(frame["layer"].isin(("exercise", "chokepoint")) & frame["place_id"].isin(as_areas))]
+    points = points.sort_values("year", kind="stable")
+    keys = points["place_id"].where(points["place_id"] != "",
+                                    points["lon"].round(3).astype(str) + "," + points["lat"].round(3).astype(str))
+    symbols = points.assign(_key=points["layer"] + "|" + keys).groupby("_key", sort=False).agg(
+        layer=("layer", "first"), lon=("lon", "first"), lat=("lat", "first"), status=("status", "last"),
+        troops=("troops", "max"))
+    # Big symbols first, so small ones stay visible on top of them.
+    symbols = symbols.sort_values("troops", ascending=False, na_position="last")
+    colours = [layers.STATUS_COLOURS.get(st, layers.STATUS_COLOURS[""]) if lay == "deployment"
+               else layers.LAYER_COLOURS[lay] for lay, st in zip(symbols["layer"], symbols["status"], strict=True)]
+    ax.scatter(symbols["lon"], symbols["lat"], s=_troop_size(symbols["troops"]), c=colours, alpha=0.85,
+               edgecolors="#212529", linewidths=0.8, zorder=5)
     counts = frame.groupby("place", sort=False).agg(lon=("lon", "first"), lat=("lat", "first"),
                                                     n=("event_id", "size"))
     inside = counts[counts["lon"].between(extent.lon0, extent.lon1) & counts["lat"].between(extent.lat0, extent.lat1)]
@@ -341,14 +328,14 @@ def _draw_points(ax: object, events: pd.DataFrame, extent: Extent, as_areas: set
     return [_Placed(str(name), float(r.lon), float(r.lat), int(r.n)) for name, r in top.iterrows()]
 
 
-def _draw_labels(ax: object, placed: list[_Placed], extent: Extent) -> None:
+def _draw_labels(ax: Axes, placed: list[_Placed], extent: Extent) -> None:
     """Label the busiest places, dropping any label that would overlap one already placed."""
     dx = (extent.lon1 - extent.lon0) * 0.006
-    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
-    taken: list[object] = []
+    renderer = ax.figure.canvas.get_renderer()
+    taken: list[Bbox] = []
     for p in placed:
         label = p.name if p.count == 1 else f"{p.name} ({p.count})"
-        text = ax.text(p.lon + dx, p.lat + dx * 0.5, label, fontsize=11, color="#1d2731", zorder=7,  # type: ignore[attr-defined]
+        text = ax.text(p.lon + dx, p.lat + dx * 0.5, label, fontsize=11, color="#1d2731", zorder=7,
                        ha="left", va="bottom", weight="bold",
                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
         bbox = text.get_window_extent(renderer).expanded(1.05, 1.15)
@@ -365,7 +352,7 @@ def _nice_length(km: float) -> float:
     return max(step * exp for step in (1, 2, 5) if step * exp <= km)
 
 
-def _scale_bar(ax: object, extent: Extent) -> None:
+def _scale_bar(ax: Axes, extent: Extent) -> None:
     mid = (extent.lat0 + extent.lat1) / 2
     km_per_deg = 111.32 * math.cos(math.radians(mid))
     width_deg = extent.lon1 - extent.lon0
@@ -374,61 +361,78 @@ def _scale_bar(ax: object, extent: Extent) -> None:
     x0 = extent.lon0 + width_deg * 0.03
     y0 = extent.lat0 + (extent.lat1 - extent.lat0) * 0.04
     h = (extent.lat1 - extent.lat0) * 0.012
-    ax.add_patch(Rectangle((x0 - width_deg * 0.01, y0 - h * 1.6), length_deg + width_deg * 0.02, h * 6.2,  # type: ignore[attr-defined]
+    ax.add_patch(Rectangle((x0 - width_deg * 0.015, y0 - h * 1.6), length_deg + width_deg * 0.05, h * 6.2,
                            fc="white", ec="#888888", alpha=0.85, zorder=8))
     for i in range(2):
-        ax.add_patch(Rectangle((x0 + i * length_deg / 2, y0), length_deg / 2, h,  # type: ignore[attr-defined]
+        ax.add_patch(Rectangle((x0 + i * length_deg / 2, y0), length_deg / 2, h,
                                fc="#222222" if i == 0 else "white", ec="#222222", lw=1, zorder=9))
-    ax.text(x0, y0 + h * 1.6, "0", fontsize=11, ha="center", va="bottom", zorder=9)  # type: ignore[attr-defined]
-    ax.text(x0 + length_deg, y0 + h * 1.6, f"{length_km:,.0f} km", fontsize=11, ha="center", va="bottom",  # type: ignore[attr-defined]
+    ax.text(x0, y0 + h * 1.6, "0", fontsize=11, ha="center", va="bottom", zorder=9)
+    ax.text(x0 + length_deg, y0 + h * 1.6, f"{length_km:,.0f} km", fontsize=11, ha="center", va="bottom",
             zorder=9)
 
 
-def _north_arrow(ax: object) -> None:
-    ax.add_patch(FancyArrow(0.965, 0.87, 0, 0.07, width=0.008, head_width=0.028, head_length=0.035,  # type: ignore[attr-defined]
-                            length_includes_head=True, transform=ax.transAxes, fc="#222222", ec="#222222",  # type: ignore[attr-defined]
+def _north_arrow(ax: Axes) -> None:
+    ax.add_patch(FancyArrow(0.965, 0.87, 0, 0.07, width=0.008, head_width=0.028, head_length=0.035,
+                            length_includes_head=True, transform=ax.transAxes, fc="#222222", ec="#222222",
                             zorder=9))
-    ax.text(0.965, 0.855, "N", transform=ax.transAxes, ha="center", va="top", fontsize=16,  # type: ignore[attr-defined]
+    ax.text(0.965, 0.855, "N", transform=ax.transAxes, ha="center", va="top", fontsize=16,
             weight="bold", zorder=9)
 
 
-def _legend(fig: Figure, events: pd.DataFrame) -> None:
-    lax = fig.add_axes(LEGEND_RECT)
+def _legend(fig: Figure, frame: pd.DataFrame, rect: tuple[float, float, float, float]) -> None:
+    """Draw the legend of what is on the map (of every symbol when the view is empty)."""
+    lax = fig.add_axes(rect)
     lax.set_axis_off()
-    statuses = set(events["status"].fillna("").astype(str)) if len(events) else set()
+    shown = set(frame["layer"]) if len(frame) else set(layers.LAYERS)
+    statuses = set(frame.loc[frame["layer"] == "deployment", "status"]) if len(frame) else set()
     status_handles = [
-        Line2D([], [], marker="o", ls="", ms=12, mfc=color, mec="white", label=STATUS_LABELS.get(s, s))
-        for s, color in STATUS_COLORS.items() if s in statuses or not statuses
+        Line2D([], [], marker="o", ls="", ms=12, mfc=colour, mec="#212529", label=s or "status unknown")
+        for s, colour in layers.STATUS_COLOURS.items() if s in statuses or not statuses
     ]
     size_handles = [
-        Line2D([], [], marker="o", ls="", ms=math.sqrt(float(_troop_size(pd.Series([t]))[0])), mfc="#9aa5ae",
-               mec="white", label=f"{t:,} troops") for t in TROOP_STEPS
-    ] + [Line2D([], [], marker="o", ls="", ms=math.sqrt(70), mfc="#9aa5ae", mec="white", label="troops unknown")]
-    layer_handles = [
-        Patch(fc=matplotlib.colors.to_rgba(EXERCISE, 0.10), ec=EXERCISE, ls="--", label="exercise area"),
-        Line2D([], [], marker="^", ls="", ms=11, mfc="white", mec=EXERCISE, mew=2, label="exercise (place)"),
-        Patch(fc=matplotlib.colors.to_rgba(CHOKEPOINT, 0.10), ec=CHOKEPOINT, hatch="xx", ls="--", label="chokepoint"),
-        Patch(fc=ALLY, ec=ALLY_EDGE, label="eastern-flank ally"),
-        Patch(fc=ADVERSARY, ec=ADVERSARY_EDGE, hatch="//", label="Russia, Belarus"),
-        Patch(fc=LAND, ec=LAND_EDGE, label="other country"),
-    ]
+        Line2D([], [], marker="o", ls="", ms=math.sqrt(float(_troop_size(pd.Series([t]))[0])), mfc="#adb5bd",
+               mec="#212529", label=f"{t:,} troops") for t in TROOP_STEPS
+    ] + [Line2D([], [], marker="o", ls="", ms=math.sqrt(70), mfc="#adb5bd", mec="#212529", label="troops unknown")]
+    c = layers.LAYER_COLOURS
+    layer_handles = [handle for layer, handle in (
+        ("exercise", Patch(fc=matplotlib.colors.to_rgba(c["exercise"], 0.14), ec=c["exercise"], ls="--",
+                           label="exercise area")),
+        ("exercise", Line2D([], [], marker="o", ls="", ms=12, mfc=c["exercise"], mec="#212529",
+                            label="exercise (place)")),
+        ("chokepoint", Patch(fc=matplotlib.colors.to_rgba(c["chokepoint"], 0.14), ec=c["chokepoint"], hatch="xx",
+                             ls="--", label="chokepoint")),
+        ("context", Line2D([], [], marker="o", ls="", ms=12, mfc=c["context"], mec="#212529",
+                           label="Russian/Belarusian site")),
+    ) if layer in shown]
+    base_handles = [Patch(fc=s["fillColor"], ec=s["color"], lw=s["weight"] * 0.75, label=label)
+                    for label, s in _base_styles().items()]
     renderer = fig.canvas.get_renderer()
     y = 1.0
-    for heading, handles, row in (("Deployments by status", status_handles, 1.0),
-                                  ("Size: troops", size_handles, 1.9), ("Layers", layer_handles, 1.0)):
+    blocks = (("Deployments by status", status_handles if "deployment" in shown else [], 1.0),
+              ("Size: troops", size_handles, 1.9), ("Layers", layer_handles, 1.0), ("Countries", base_handles, 1.0))
+    for heading, handles, row in blocks:
+        if not handles:
+            continue
         leg = lax.legend(handles=handles, title=heading, loc="upper left", bbox_to_anchor=(0, y), frameon=False,
-                         fontsize=13, title_fontsize=14, alignment="left", handlelength=2.2, handleheight=row,
-                         borderaxespad=0, labelspacing=0.45)
+                         fontsize=12.5, title_fontsize=13.5, alignment="left", handlelength=2.2,
+                         handleheight=row, borderaxespad=0, labelspacing=0.4)
         leg.get_title().set_weight("bold")
         lax.add_artist(leg)
         # Stack the next block under this one's real height, whatever the fonts measure.
         height = leg.get_window_extent(renderer).transformed(lax.transAxes.inverted()).height
-        y -= height + 0.04
+        y -= height + 0.03
+
+
+def _base_styles() -> dict[str, dict[str, object]]:
+    """Return legend label -> boundary style of the allies, Russia/Belarus and other countries."""
+    styles = {f["properties"]["iso"]: f["properties"]["s"] for f in layers.base_boundaries()["features"]}
+    return {"NATO ally (flank emphasised)": styles.get("PL", {}), "Russia, Belarus": styles.get("RU", {}),
+            "other country": styles.get("AT", {})}
 
 
 def _footer(fig: Figure, caption: str | None, generated: datetime, *, base: float) -> None:
     if caption:
-        fig.text(0.015, base + 0.045, caption, ha="left", va="bottom", fontsize=13, color="#1d2731", wrap=True)
+        fig.text(0.015, base + 0.04, caption, ha="left", va="bottom", fontsize=14, color="#1d2731", wrap=True)
     fig.text(0.015, base, ATTRIBUTION, ha="left", va="bottom", fontsize=11, color="#555555")
     fig.text(0.985, base, f"Generated {generated:%Y-%m-%d %H:%M} UTC", ha="right", va="bottom", fontsize=11,
              color="#555555")
@@ -438,3 +442,95 @@ def _banner(fig: Figure, text: str) -> None:
     for y, va in ((1.0, "top"), (0.0, "bottom")):
         fig.text(0.5, y, f" {text.upper()} ", ha="center", va=va, fontsize=14, weight="bold", color="white",
                  bbox={"boxstyle": "square,pad=0.25", "fc": "#b3261e", "ec": "none"})
+
+
+# ----- briefing table -------------------------------------------------------------------------
+TABLE_PAGE_IN = (11.69, 8.27)  # A4 landscape: the table pages are read on paper
+TABLE_FONT_PT = 8.0
+TABLE_LINES_PER_PAGE = 52
+MAX_TABLE_EVENTS = 150
+TABLE_COLUMNS: tuple[tuple[str, int], ...] = (
+    # (heading, wrap width in characters); the widths add up to one A4 landscape line at 8 pt
+    ("Year", 6), ("Type · status", 15), ("Place", 22), ("Forces", 24), ("Evidence", 64), ("Source", 34),
+)
+
+
+def _cell(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def table_rows(events: pd.DataFrame) -> list[tuple[str, ...]]:
+    """Return one tuple of cell texts per event (columns of :data:`TABLE_COLUMNS`), by year then place."""
+    frame = events.sort_values(["year", "country", "place"], kind="stable", na_position="last")
+    rows = []
+    for r in frame.to_dict(orient="records"):
+        year = _cell(r.get("year"))
+        kind = " · ".join(p for p in (_cell(r.get("type")), _cell(r.get("status"))) if p)
+        place = _cell(r.get("place")) + (f" ({_cell(r.get('country'))})" if _cell(r.get("country")) else "")
+        troops = pd.to_numeric(pd.Series([r.get("troops")]), errors="coerce").iloc[0]
+        forces = "; ".join(p for p in (
+            f"{int(troops):,} troops" if troops == troops else "",
+            f"lead {_cell(r.get('lead_nation'))}" if _cell(r.get("lead_nation")) else "",
+            f"with {_cell(r.get('contributors')).replace(',', ', ')}" if _cell(r.get("contributors")) else "",
+            _cell(r.get("unit")), _cell(r.get("exercise")), _cell(r.get("equipment")).replace(",", ", "),
+        ) if p)
+        source = "; ".join(p for p in (_cell(r.get("article_title")), _cell(r.get("article_published")),
+                                      _cell(r.get("article_source"))) if p)
+        rows.append((year, kind, place, forces, _cell(r.get("evidence")), source))
+    return rows
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    # break_long_words: URLs and file paths in the source column must not overflow their column
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def paginate(rows: list[tuple[str, ...]], lines_per_page: int = TABLE_LINES_PER_PAGE) -> list[list[list[str]]]:
+    """Return pages of wrapped rows: each page a list of rows, each row its cells' lines, padded alike."""
+    pages: list[list[list[str]]] = [[]]
+    used = 0
+    for row in rows:
+        cells = [_wrap(text, width) for text, (_, width) in zip(row, TABLE_COLUMNS, strict=True)]
+        height = min(max(len(c) for c in cells) + 1, lines_per_page)  # +1: a blank line between rows
+        cells = [[*(c + [""] * height)[:height - 1], ""] for c in cells]
+        if used + height > lines_per_page and pages[-1]:
+            pages.append([])
+            used = 0
+        pages[-1].append(["\n".join(c) for c in cells])
+        used += height
+    return pages if pages[0] else []
+
+
+def render_table_pages(events: pd.DataFrame, *, heading: str) -> Iterator[Figure]:
+    """Yield A4-landscape figures tabulating ``events`` with evidence sentences and sources.
+
+    At most :data:`MAX_TABLE_EVENTS` events are listed; the last page says how many were left out.
+    """
+    rows = table_rows(events.head(MAX_TABLE_EVENTS))
+    pages = paginate(rows)
+    left_out = len(events) - len(rows)
+    widths = np.array([w for _, w in TABLE_COLUMNS], dtype=float)
+    x = 0.04 + 0.92 * np.concatenate([[0], np.cumsum(widths)[:-1]]) / widths.sum()
+    with style():
+        for number, page in enumerate(pages, start=1):
+            fig = Figure(figsize=TABLE_PAGE_IN, dpi=DPI, facecolor="white")
+            FigureCanvasAgg(fig)
+            fig.text(0.04, 0.965, heading, fontsize=12, weight="bold", va="top")
+            fig.text(0.96, 0.965, f"Events {number}/{len(pages)}", fontsize=9, ha="right", va="top", color="#555555")
+            for (title, _), xi in zip(TABLE_COLUMNS, x, strict=True):
+                fig.text(xi, 0.925, title, fontsize=TABLE_FONT_PT + 1, weight="bold", va="top")
+            fig.add_artist(Line2D([0.04, 0.96], [0.905, 0.905], color="#333333", lw=0.8))
+            for column, xi in enumerate(x):
+                # One text per column: thousands of events stay fast (a text per cell does not).
+                fig.text(xi, 0.895, "\n".join(row[column] for row in page), fontsize=TABLE_FONT_PT, va="top",
+                         linespacing=1.25, family="DejaVu Sans")
+            footer = ATTRIBUTION
+            if number == len(pages) and left_out > 0:
+                footer = (f"{left_out:,} more events not listed; the GeoJSON, CSV and GeoPackage exports "
+                          f"hold all {len(events):,}. " + ATTRIBUTION)
+            fig.text(0.04, 0.02, footer, fontsize=8, color="#555555")
+            yield fig

@@ -138,6 +138,7 @@ def _ensure_schema(conn: sqlite3.Connection) -> None:
     with _INIT_LOCK:
         have = conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='events'").fetchone()
         if have:
+            _migrate(conn)
             return
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -160,6 +161,14 @@ def _ensure_schema(conn: sqlite3.Connection) -> None:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring a store written by an earlier version up to the current columns."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
+    if "countries" not in columns:
+        conn.execute("ALTER TABLE events ADD COLUMN countries TEXT")
+        conn.execute("UPDATE events SET countries = country WHERE countries IS NULL")
 
 
 @contextmanager

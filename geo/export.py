@@ -1,0 +1,571 @@
+"""Exports of the events in view: map snapshots (PNG, SVG), a PDF briefing, a standalone
+HTML map, and data files (GeoJSON, CSV, GeoPackage).
+
+Every output is written atomically: a temporary sibling of the target is written, flushed
+to disk and renamed over the target, so a reader never sees half a file and a failure
+leaves the previous file (if any) untouched. Nothing is written anywhere else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import html
+import io
+import json
+import math
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from geo import store
+from geo.errors import ExportError, GeoError
+from geo.store import EVENT_COLUMNS, Filters
+
+FORMATS = ("png", "svg", "pdf", "html", "geojson", "csv", "gpkg")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Unexportable(Exception):
+    """Raised by a writer when the content cannot be written as asked; the message is the reason."""
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What an export shows besides the events."""
+
+    title: str | None = None
+    caption: str | None = None
+    banner: str | None = None
+    filters: Filters | None = None
+    generated: datetime | None = None
+
+
+def export_events(
+    events: pd.DataFrame,
+    fmt: str,
+    output: str | Path,
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+    filters: Filters | None = None,
+    banner: str | None = None,
+) -> Path:
+    """Write ``events`` in format ``fmt`` to ``output`` atomically; return the path written.
+
+    ``filters`` only describes the view in titles; ``events`` must already be filtered.
+    Events without coordinates are left out. ``banner`` is a classification line shown
+    above and below the map snapshots. Raises ExportError naming the path and the reason
+    when it cannot be written.
+    """
+    fmt = fmt.lower().lstrip(".")
+    target = Path(output)
+    if fmt not in WRITERS:
+        raise ExportError(f"{target}: unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
+    options = ExportOptions(title=title, caption=caption, banner=banner, filters=filters,
+                            generated=datetime.now(UTC))
+    frame = _normalise(events)
+    return write_atomic(target, lambda tmp: WRITERS[fmt](frame, tmp, options), suffix=f".{fmt}")
+
+
+def export_cli(args: argparse.Namespace) -> int:
+    """Run ``python -m geo export``: load the filtered events and write them; return the exit status.
+
+    Failures print one line ``error: PATH: reason`` on stderr and return 1.
+    """
+    year_from, year_to = (args.year, args.year) if args.year is not None else (args.year_from, args.year_to)
+    filters = Filters(year_from=year_from, year_to=year_to,
+                      countries=tuple(c.upper() for c in args.country or ()), types=tuple(args.types or ()))
+    try:
+        db = store.resolve_db(args.db)
+        if not db.is_file():
+            # load_events would create an empty store there: an export must write nothing but its output.
+            raise ExportError(f"{db}: no such event store")
+        events = store.load_events(db, filters)
+        path = export_events(events, args.format, args.output, title=args.title, caption=args.caption,
+                             filters=filters)
+    except GeoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{len(events)} events written to {path}", file=sys.stderr)
+    return 0
+
+
+# ----- atomic writing -------------------------------------------------------------------------
+def write_atomic(target: Path, write: Callable[[Path], None], *, suffix: str = "") -> Path:
+    """Call ``write(tmp)`` on a temporary sibling of ``target``, fsync it and rename it over ``target``.
+
+    Returns ``target``. The temporary file is removed on any failure; OS errors become
+    ExportError("TARGET: reason").
+    """
+    _check_target(target)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".part{suffix}", dir=target.parent)
+    except OSError as exc:
+        raise ExportError(f"{target}: cannot write: {_reason(exc)}") from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _mode(target))
+        os.replace(tmp, target)
+    except OSError as exc:
+        _remove(tmp)
+        if isinstance(exc, GeoError):
+            raise
+        raise ExportError(f"{target}: cannot write: {_reason(exc)}") from None
+    except _Unexportable as exc:
+        _remove(tmp)
+        raise ExportError(f"{target}: {exc}") from None
+    except BaseException:
+        _remove(tmp)
+        raise
+    _fsync_dir(target.parent)
+    return target
+
+
+def _check_target(target: Path) -> None:
+    if target.is_dir():
+        raise ExportError(f"{target}: is a directory")
+    parent = target.parent
+    if not parent.exists():
+        raise ExportError(f"{target}: directory {parent} does not exist")
+    if not parent.is_dir():
+        raise ExportError(f"{target}: {parent} is not a directory")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise ExportError(f"{target}: permission denied (file is read-only)")
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()
+
+
+def _mode(target: Path) -> int:
+    # mkstemp makes 0600 files; keep an existing file's mode, else the usual 0644.
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        return 0o644
+
+
+def _remove(tmp: Path) -> None:
+    for path in (tmp, tmp.with_name(tmp.name + "-journal"), tmp.with_name(tmp.name + "-wal")):
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a directory; the rename itself is already atomic
+    finally:
+        os.close(fd)
+
+
+# ----- data -----------------------------------------------------------------------------------
+def _normalise(events: pd.DataFrame) -> pd.DataFrame:
+    """Return the events with every column of EVENT_COLUMNS, numeric coordinates and years."""
+    frame = events.copy()
+    for column in EVENT_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = None
+    for column in ("lat", "lon", "troops"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
+    for column in ("evidence_start", "evidence_end"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+    frame = frame.dropna(subset=["lat", "lon"])
+    return frame[EVENT_COLUMNS + [c for c in frame.columns if c not in EVENT_COLUMNS]].reset_index(drop=True)
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+def geojson_document(events: pd.DataFrame) -> dict[str, Any]:
+    """Return an RFC 7946 FeatureCollection of ``events``: points in lon/lat, every attribute a property."""
+    columns = list(events.columns)
+    features = []
+    for row in events.itertuples(index=False, name=None):
+        props = {c: _json_value(v) for c, v in zip(columns, row, strict=True)}
+        features.append({"type": "Feature", "id": props.get("event_id"),
+                         "geometry": {"type": "Point", "coordinates": [props["lon"], props["lat"]]},
+                         "properties": props})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _write_geojson(events: pd.DataFrame, tmp: Path, options: ExportOptions) -> None:
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(geojson_document(events), fh, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _defuse_formula(value: Any) -> Any:
+    # Spreadsheets run a cell that starts with = + - @ as a formula; article text is untrusted.
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _write_csv(events: pd.DataFrame, tmp: Path, options: ExportOptions) -> None:
+    frame = events.copy()
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = frame[column].map(_defuse_formula)
+    # utf-8-sig: the BOM makes Excel read the file as UTF-8, so "Šiauliai" keeps its accent.
+    frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+
+
+def articles_summary(events: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per article behind ``events``: title, source, date, event count, years, countries."""
+    if not len(events):
+        return pd.DataFrame({"article_id": pd.Series(dtype=str), "title": pd.Series(dtype=str),
+                             "source": pd.Series(dtype=str), "published": pd.Series(dtype=str),
+                             "n_events": pd.Series(dtype="int64"), "year_from": pd.Series(dtype="Int64"),
+                             "year_to": pd.Series(dtype="Int64"), "countries": pd.Series(dtype=str)})
+    grouped = events.groupby("article_id", sort=False)
+    out = grouped.agg(title=("article_title", "first"), source=("article_source", "first"),
+                      published=("article_published", "first"), n_events=("event_id", "size"),
+                      year_from=("year", "min"), year_to=("year", "max"))
+    out["countries"] = grouped["country"].agg(lambda s: ",".join(sorted({c for c in s.dropna() if c})))
+    return out.reset_index()
+
+
+def _write_gpkg(events: pd.DataFrame, tmp: Path, options: ExportOptions) -> None:
+    import geopandas as gpd
+    import pyogrio
+
+    tmp.unlink()  # GDAL creates the GeoPackage itself; an empty file in its place is not one
+    frame = events.copy()
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = frame[column].astype("string")
+    points = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")
+    pyogrio.write_dataframe(points, tmp, layer="events", driver="GPKG", geometry_type="Point")
+    pyogrio.write_dataframe(articles_summary(events), tmp, layer="articles", driver="GPKG")
+
+
+def _write_png(events: pd.DataFrame, tmp: Path, options: ExportOptions) -> None:
+    from geo import render
+
+    with render.style():
+        _snapshot(events, options).savefig(tmp, format="png", dpi=render.DPI, metadata=_metadata("png", options))
+
+
+def _write_svg(events: pd.DataFrame, tmp: Path, options: ExportOptions) -> None:
+    from geo import render
+
+    buffer = io.StringIO()
+    with render.style():
+        fig = _snapshot(events, options)
+        fig.savefig(buffer, format="svg", metadata=_metadata("svg", options))
+    width, height = (round(v * render.DPI) for v in fig.get_size_inches())
+    # matplotlib sizes SVGs in points (1152×648 pt = 1536×864 px); state the slide size in pixels
+    # instead, keeping the viewBox, so the drawing opens at 1920×1080 like the PNG.
+    svg = _SVG_SIZE.sub(f'<svg\\1width="{width}px" height="{height}px"', buffer.getvalue(), count=1)
+    tmp.write_text(svg, encoding="utf-8")
+
+
+def _snapshot(events: pd.DataFrame, options: ExportOptions) -> Any:
+    from geo import render
+
+    return render.render_map(events, title=options.title, caption=options.caption, banner=options.banner,
+                             filters=options.filters, generated=options.generated)
+
+
+def _metadata(fmt: str, options: ExportOptions) -> dict[str, Any]:
+    from geo import render
+
+    title = options.title or render.DEFAULT_TITLE
+    if fmt == "png":
+        return {"Title": title, "Software": "flankmap", "Source": render.ATTRIBUTION}
+    if fmt == "svg":
+        return {"Title": title, "Creator": "flankmap", "Source": render.ATTRIBUTION}
+    return {"Title": title, "Creator": "flankmap", "Subject": render.ATTRIBUTION}
+
+
+def _write_pdf(events: pd.DataFrame, tmp: Path, options: ExportOptions) -> None:
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from geo import render
+
+    heading = f"{options.title or render.DEFAULT_TITLE}: {render.describe_filters(options.filters, events)}"
+    with render.style(), PdfPages(tmp, metadata=_metadata("pdf", options)) as pdf:
+        pdf.savefig(_snapshot(events, options))
+        for page in render.render_table_pages(events, heading=heading):
+            pdf.savefig(page)
+
+
+def _write_html(events: pd.DataFrame, tmp: Path, options: ExportOptions) -> None:
+    page = standalone_html(events, title=options.title, caption=options.caption, filters=options.filters,
+                           generated=options.generated or datetime.now(UTC))
+    outside = external_references(page)
+    if outside:
+        raise _Unexportable(f"the map still refers to {outside[0]}, which cannot be inlined")
+    tmp.write_text(page, encoding="utf-8")
+
+
+# ----- standalone HTML ------------------------------------------------------------------------
+_SVG_SIZE = re.compile(r'<svg(\s[^>]*?)width="[^"]*"\s+height="[^"]*"')
+_SCRIPT_SRC = re.compile(r"<script\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"'][^>]*>\s*</script\s*>", re.IGNORECASE)
+_LINK = re.compile(r"<link\b[^>]*?>", re.IGNORECASE)
+_ATTR = re.compile(r"\b(href|rel)\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
+_CSS_URL = re.compile(r"url\(\s*[\"']?([^)\"']+)[\"']?\s*\)")
+_LOCAL_SCHEMES = ("data:", "#", "javascript:", "about:")
+_MIME = {".png": "image/png", ".svg": "image/svg+xml", ".gif": "image/gif", ".jpg": "image/jpeg",
+         ".woff2": "font/woff2", ".woff": "font/woff"}
+
+
+class TimeControl(MacroElement):
+    """A year slider (plus play button) that shows only the features of one year, or all years.
+
+    Features carry their year as property ``y``; features without one are the all-years
+    aggregate, shown only when the slider is at "All years". The hidden ``#time-state``
+    element reports the year and the number of features shown, for tests and scripts.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var layers = [{{ this.layer_names|join(", ") }}];
+            var years = {{ this.years|tojson }};
+            var members = layers.map(function (g) { return g.getLayers(); });
+            var state = document.createElement("div");
+            state.id = "time-state";
+            state.hidden = true;
+            document.body.appendChild(state);
+            var slider, label, timer = null;
+            function show(i) {
+                var year = i === 0 ? null : years[i - 1];
+                var visible = 0;
+                layers.forEach(function (group, k) {
+                    group.clearLayers();
+                    members[k].forEach(function (layer) {
+                        var y = layer.feature.properties.y;
+                        var match = year === null ? (y === undefined || y === null) : y === year;
+                        if (match) { group.addLayer(layer); visible += 1; }
+                    });
+                });
+                label.textContent = year === null ? "All years" : String(year);
+                state.setAttribute("data-year", year === null ? "all" : String(year));
+                state.setAttribute("data-visible", String(visible));
+            }
+            var control = L.control({position: "bottomleft"});
+            control.onAdd = function () {
+                var div = L.DomUtil.create("div", "flank-time");
+                var play = L.DomUtil.create("button", "", div);
+                play.type = "button";
+                play.textContent = "▶";
+                play.title = "Play through the years";
+                slider = L.DomUtil.create("input", "", div);
+                slider.type = "range";
+                slider.min = 0;
+                slider.max = years.length;
+                slider.value = 0;
+                slider.setAttribute("aria-label", "Year");
+                label = L.DomUtil.create("span", "", div);
+                slider.addEventListener("input", function () { show(Number(slider.value)); });
+                play.addEventListener("click", function () {
+                    if (timer !== null) { clearInterval(timer); timer = null; play.textContent = "▶"; return; }
+                    play.textContent = "❚❚";
+                    timer = setInterval(function () {
+                        var next = (Number(slider.value) % years.length) + 1;
+                        slider.value = next;
+                        show(next);
+                        if (next === years.length) { clearInterval(timer); timer = null; play.textContent = "▶"; }
+                    }, 1200);
+                });
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            control.addTo(map);
+            show(0);
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, years: list[int], layer_names: list[str]) -> None:
+        super().__init__()
+        self._name = "TimeControl"
+        self.years = years
+        self.layer_names = layer_names
+
+
+HTML_CSS = """<style>
+html, body { margin: 0; height: 100%; font-family: "DejaVu Sans", Arial, sans-serif; }
+html body .leaflet-container { background: SEA_COLOUR; }
+.flank-head { position: absolute; top: 10px; left: 56px; z-index: 1000; max-width: 55%; padding: 6px 10px;
+  background: rgba(255,255,255,.93); border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px; }
+.flank-head h1 { margin: 0 0 2px; font-size: 17px; }
+.flank-head p { margin: 2px 0; }
+.flank-time { background: rgba(255,255,255,.93); padding: 4px 8px; border-radius: 4px; font: 13px sans-serif; }
+.flank-time input { width: 220px; vertical-align: middle; }
+.flank-time span { display: inline-block; min-width: 64px; font-weight: bold; }
+</style>"""
+
+
+def standalone_html(
+    events: pd.DataFrame,
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+    filters: Filters | None = None,
+    generated: datetime,
+    gaz: Any = None,
+) -> str:
+    """Return the interactive map of ``events`` as one HTML page that refers to no other file.
+
+    The dashboard's map (``geo.layers.build_map``) with a year slider over its layers,
+    a heading stating the filters, and Leaflet's scripts, styles and images inlined.
+    """
+    from geo import layers, render
+    from geo.assets import asset_files
+
+    fmap = layers.build_map(events, gaz=gaz)
+    extent = render.fit_extent(events, 16 / 9)
+    fmap.fit_bounds([[extent.lat0, extent.lon0], [extent.lat1, extent.lon1]])
+    names = _split_layers_by_year(fmap, events, gaz)
+    years = sorted({int(y) for y in events["year"].dropna()})
+    TimeControl(years, names).add_to(fmap)
+    heading = title or render.DEFAULT_TITLE
+    root = fmap.get_root()
+    root.title = html.escape(heading)
+    root.header.add_child(Element(HTML_CSS.replace("SEA_COLOUR", layers.SEA)), name="flank_export_css")
+    lines = [f"<h1>{html.escape(heading)}</h1>",
+             f"<p>{html.escape(render.describe_filters(filters, events))}</p>"]
+    if caption:
+        lines.append(f"<p><b>{html.escape(caption)}</b></p>")
+    lines.append(f"<p>{html.escape(render.ATTRIBUTION)} Generated {generated:%Y-%m-%d %H:%M} UTC.</p>")
+    root.html.add_child(Element(f'<div class="flank-head">{"".join(lines)}</div>'), name="flank_export_head")
+    return inline_assets(root.render(), asset_files())
+
+
+def _split_layers_by_year(fmap: Any, events: pd.DataFrame, gaz: Any) -> list[str]:
+    """Add one year's symbols (property ``y``) next to the all-years ones in every event layer.
+
+    Returns the JavaScript names of the event layers.
+    """
+    from geo import layers
+
+    by_title = {t: k for k, t in layers.LAYER_TITLES.items()}
+    event_layers = [c for c in fmap._children.values() if isinstance(c, layers.EventLayer)]
+    per_year: dict[str, list[dict[str, Any]]] = {k: [] for k in layers.LAYERS}
+    years = pd.to_numeric(events["year"], errors="coerce")
+    for year in sorted({int(y) for y in years.dropna()}):
+        for key, features in layers.aggregate(events[(years == year).fillna(False).astype(bool)], gaz=gaz).items():
+            for f in features:
+                f["properties"]["y"] = year
+            per_year[key].extend(features)
+    for layer in event_layers:
+        key = by_title.get(layer.layer_name)
+        if key is not None:
+            layer.data = {"type": "FeatureCollection", "features": layer.data["features"] + per_year[key]}
+    return [layer.get_name() for layer in event_layers]
+
+
+def inline_assets(page: str, files: dict[str, Path]) -> str:
+    """Return ``page`` with every ``<script src>`` and stylesheet ``<link>`` replaced by the file's contents.
+
+    Files are found by name among ``files``; a reference with no local copy (jQuery,
+    Bootstrap, Font Awesome from folium's defaults, which the map does not use) is dropped.
+    Images that stylesheets refer to become ``data:`` URIs.
+    """
+    by_name = {p.name: p for p in files.values()}
+
+    def local(url: str) -> Path | None:
+        return by_name.get(url.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1])
+
+    def script(match: re.Match[str]) -> str:
+        path = local(match.group(1))
+        if path is None:
+            return ""
+        code = path.read_text(encoding="utf-8").replace("</script", "<\\/script")
+        return f"<script>{code}</script>"
+
+    def link(match: re.Match[str]) -> str:
+        attrs = {k.lower(): v for k, v in _ATTR.findall(match.group(0))}
+        href = attrs.get("href", "")
+        if not href or href.startswith(_LOCAL_SCHEMES):
+            return match.group(0)
+        path = local(href) if "stylesheet" in attrs.get("rel", "").lower() else None
+        if path is None:
+            return ""
+        return f"<style>{_inline_css_urls(path.read_text(encoding='utf-8'), path.parent)}</style>"
+
+    return _LINK.sub(link, _SCRIPT_SRC.sub(script, page))
+
+
+def _inline_css_urls(css: str, folder: Path) -> str:
+    def data_uri(match: re.Match[str]) -> str:
+        ref = match.group(1).strip()
+        if ref.startswith(_LOCAL_SCHEMES):
+            return match.group(0)
+        path = folder / ref.split("?", 1)[0]
+        if not path.is_file():
+            return "none"  # never leave a reference that would make the browser look outside the file
+        mime = _MIME.get(path.suffix.lower(), "application/octet-stream")
+        return f'url("data:{mime};base64,{base64.b64encode(path.read_bytes()).decode("ascii")}")'
+
+    return _CSS_URL.sub(data_uri, css)
+
+
+class _References(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("src", "href", "srcset", "poster", "data") and value and \
+                    not value.strip().lower().startswith(_LOCAL_SCHEMES):
+                self.found.append(value)
+
+
+def external_references(page: str) -> list[str]:
+    """Return every URL an element of ``page`` refers to that is not inside the page itself.
+
+    Also lists ``url(...)`` references of inline styles that are not ``data:`` URIs.
+    """
+    parser = _References()
+    parser.feed(page)
+    styles = re.findall(r"<style[^>]*>(.*?)</style>", page, flags=re.IGNORECASE | re.DOTALL)
+    css_refs = [u.strip() for s in styles for u in _CSS_URL.findall(s) if not u.strip().startswith(_LOCAL_SCHEMES)]
+    return parser.found + css_refs
+
+
+WRITERS: dict[str, Callable[[pd.DataFrame, Path, ExportOptions], None]] = {
+    "png": _write_png,
+    "svg": _write_svg,
+    "pdf": _write_pdf,
+    "html": _write_html,
+    "geojson": _write_geojson,
+    "csv": _write_csv,
+    "gpkg": _write_gpkg,
+}

@@ -1,0 +1,29 @@
+"""Shared helpers of the dashboard tests: a small store built from seeds/ and a test article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from geo import store
+from geo.ingest import ingest_paths
+
+GOOD_ARTICLE = (
+    "US troops arrive in Rukla\n\nVilnius, 3 March 2017. About 500 US soldiers arrived in Rukla, Lithuania, "
+    "on Friday for a NATO deployment that will last several months, the defence ministry said.\n"
+)
+BAD_ARTICLE = b"\x00\x01\x02 not text"
+
+
+def build_seed_store(folder: Path) -> Path:
+    """Return a store in ``folder`` holding the events extracted from seeds/."""
+    db = folder / "events.gpkg"
+    report = ingest_paths([store.SEEDS_DIR], db=db)
+    assert not report.errors, report.errors
+    return db
+
+
+def build_empty_store(folder: Path) -> Path:
+    """Return an existing store with no articles (so the page does not build the default one)."""
+    db = folder / "empty.gpkg"
+    store.connect(db).close()
+    return db

@@ -1,0 +1,131 @@
+"""The running page in Debian's headless Chromium: drawn features, time, upload, no outside request."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from geo import layers, store, timeline
+from tests.dashboard_fixtures import GOOD_ARTICLE, build_seed_store
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+STARTUP_S = 90
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync", "--disable-quic"]
+
+if not CHROMIUM.exists():
+    pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (make chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + STARTUP_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        proc_wait = max(0.0, min(0.25, deadline - time.monotonic()))
+        try:
+            proc.wait(timeout=proc_wait)  # a bounded poll interval that also notices an early exit
+        except subprocess.TimeoutExpired:
+            continue
+    raise TimeoutError(f"streamlit not healthy after {STARTUP_S}s")
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_seed_store(tmp_path_factory.mktemp("browser"))
+
+
+@pytest.fixture(scope="module")
+def server(db: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "FLANKMAP_DB": str(db)}
+    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+           "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _expected(db: Path, **view: object) -> dict[str, str]:
+    events = store.load_events(db)
+    shown = timeline.in_view(events, timeline.ViewState(**view))  # type: ignore[arg-type]
+    return {k: str(v) for k, v in layers.feature_counts(layers.aggregate(shown)).items()}
+
+
+def test_map_in_the_browser(server: str, db: Path, tmp_path: Path) -> None:
+    expect = sync_api.expect
+    hosts: set[str] = set()
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("request", lambda r: hosts.add(urlparse(r.url).hostname or r.url.split(":", 1)[0]))
+            counts = page.frame_locator('iframe[title*="streamlit_folium"] >> nth=-1').locator("#feature-count")
+
+            year, country = 2017, "LT"
+            page.goto(f"{server}/?from={year}&to={year}&country={country}")
+            want = _expected(db, year_from=year, year_to=year, countries=(country,))
+            assert int(want["events"]) > 0
+            expect(counts).to_have_attribute("data-deployment", want["deployment"], timeout=60_000)
+            expect(counts).to_have_attribute("data-events", want["events"])
+            expect(page.get_by_text(f"{want['events']} events in view")).to_be_visible()
+
+            years = sorted(int(y) for y in store.load_events(db)["year"].dropna().unique())
+            other = next(y for y in years if _expected(db, year_from=y, year_to=y)["events"] != want["events"])
+            page.goto(f"{server}/?from={other}&to={other}")
+            want_other = _expected(db, year_from=other, year_to=other)
+            expect(counts).to_have_attribute("data-events", want_other["events"], timeout=60_000)
+
+            page.goto(f"{server}/?from={year}&to={year}&country={country}&type=deployment")
+            before = _expected(db, year_from=year, year_to=year, countries=(country,), types=("deployment",))
+            expect(counts).to_have_attribute("data-events", before["events"], timeout=60_000)
+            article = tmp_path / "rukla.txt"
+            article.write_text(GOOD_ARTICLE, encoding="utf-8")
+            page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(article))
+            expect(page.get_by_text("1 article added to the map.")).to_be_visible(timeout=60_000)
+            after = _expected(db, year_from=year, year_to=year, countries=(country,), types=("deployment",))
+            assert int(after["events"]) > int(before["events"])
+            expect(counts).to_have_attribute("data-events", after["events"], timeout=60_000)
+
+            page.goto(f"{server}/")
+            expect(counts).to_have_attribute("data-events", _expected(db)["events"], timeout=60_000)
+            map_frame = page.frame_locator('iframe[title*="streamlit_folium"] >> nth=-1')
+            expect(map_frame.locator(".leaflet-control-attribution")).to_contain_text("Natural Earth")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=False)
+        finally:
+            browser.close()
+    assert hosts <= {"127.0.0.1", "localhost", "data", "blob", "about"}, hosts

@@ -1,0 +1,101 @@
+"""The page through Streamlit's AppTest: slider, filters, URL state, upload messages, empty store."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import store
+from geo.uploads import Message, store_uploads
+from tests.dashboard_fixtures import BAD_ARTICLE, GOOD_ARTICLE, build_empty_store, build_seed_store
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+
+
+@pytest.fixture(scope="module")
+def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_seed_store(tmp_path_factory.mktemp("store"))
+
+
+def _app(db: Path, monkeypatch: pytest.MonkeyPatch, query: dict[str, str] | None = None) -> AppTest:
+    monkeypatch.setenv("FLANKMAP_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _in_view(at: AppTest) -> int:
+    caption = next(c.value for c in at.caption if "events in view" in c.value)
+    n = int(re.match(r"(\d+) events in view", caption).group(1))
+    assert at.dataframe[0].value.shape[0] == n
+    return n
+
+
+def test_slider_and_filters_change_the_events_in_view(seed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(seed_db, monkeypatch)
+    everything = _in_view(at)
+    assert everything == len(store.load_events(seed_db).dropna(subset=["year"]))
+    lo, hi = at.slider(key="years").value
+    at.slider(key="years").set_value((hi, hi)).run()
+    one_year = _in_view(at)
+    assert 0 < one_year < everything
+    assert at.query_params["from"] == str(hi) and at.query_params["to"] == str(hi)
+    at.slider(key="years").set_value((lo, hi)).run()
+    country = at.multiselect(key="countries").options[0].split(" ")[0]
+    at.multiselect(key="countries").set_value([country]).run()
+    assert 0 < _in_view(at) < everything
+    assert at.query_params["country"] == country
+    at.multiselect(key="countries").set_value([]).run()
+    at.multiselect(key="types").set_value(["exercise"]).run()
+    assert set(at.dataframe[0].value["type"]) == {"exercise"}
+    at.button[1].click().run()  # "step ▶" at the end of the range stays in range
+    assert at.slider(key="years").value[1] == hi
+
+
+def test_url_state_sets_the_view(seed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    events = store.load_events(seed_db)
+    year = int(events["year"].mode()[0])
+    at = _app(seed_db, monkeypatch, {"from": str(year), "to": str(year), "type": "deployment"})
+    assert at.slider(key="years").value == (year, year)
+    expected = ((events["year"] == year) & (events["type"] == "deployment")).sum()
+    assert _in_view(at) == expected
+
+
+def test_as_of_toggle(seed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(seed_db, monkeypatch)
+    before = _in_view(at)
+    at.toggle(key="as_of").set_value(True).run()
+    assert _in_view(at) != before
+    assert at.query_params["asof"] == "1"
+
+
+def test_empty_store_shows_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(build_empty_store(tmp_path), monkeypatch)
+    assert any("No events stored yet" in i.value for i in at.info)
+    assert _in_view(at) == 0
+
+
+def test_upload_messages_are_shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLANKMAP_DB", str(build_empty_store(tmp_path)))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["upload_messages"] = [Message("error", "bad.txt: binary file"), Message("success", "1 added")]
+    at.run()
+    assert [e.value for e in at.error] == ["bad.txt: binary file"]
+    assert [s.value for s in at.success] == ["1 added"]
+
+
+def test_store_uploads_good_and_bad(tmp_path: Path) -> None:
+    db = build_empty_store(tmp_path)
+    messages = store_uploads([("rukla.txt", GOOD_ARTICLE.encode()), ("bad.txt", BAD_ARTICLE)], db)
+    assert [m.level for m in messages] == ["error", "success"]
+    assert messages[0].text.startswith("bad.txt:")
+    assert store.counts(db)["articles"] == 1 and store.counts(db)["events"] > 0
+    again = store_uploads([("rukla.txt", GOOD_ARTICLE.encode())], db)
+    assert [m.level for m in again] == ["info"]
+    assert store_uploads([], db) == []
