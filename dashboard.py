@@ -14,6 +14,7 @@ from streamlit_folium import st_folium
 
 from geo import store, timeline
 from geo.assets import assets_installed, install_assets, use_local_assets
+from geo.export import FORMATS, MIME_TYPES, export_bytes
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.ingest import ensure_default_store
 from geo.layers import build_map
@@ -114,6 +115,21 @@ def _evidence_table(view_events: pd.DataFrame) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def _export(view_events: pd.DataFrame, view: timeline.ViewState) -> None:
+    """Download buttons for the view: prepared on request, since a PDF takes a few seconds."""
+    st.subheader("Export this view")
+    pick, prepare, download = st.columns([2, 1, 2], vertical_alignment="bottom")
+    fmt = pick.selectbox("Format", FORMATS, key="export_format")
+    filters = store.Filters(year_from=view.year_from, year_to=view.year_to, countries=view.countries,
+                            types=view.types, contributors=view.contributors)
+    if prepare.button("Prepare", key="export_prepare"):
+        st.session_state.export_blob = (fmt, export_bytes(view_events, fmt, filters=filters))
+    blob = st.session_state.get("export_blob")
+    if blob and blob[0] == fmt:
+        download.download_button(f"Download {fmt.upper()}", blob[1], file_name=f"eastern-flank.{fmt}",
+                                 mime=MIME_TYPES.get(fmt, "application/octet-stream"), key="export_download")
+
+
 def main() -> None:
     """Render the page."""
     db = _start()
@@ -152,6 +168,7 @@ def main() -> None:
     st.subheader("Evidence")
     st.dataframe(table, key="evidence", on_select="rerun", selection_mode="single-row", hide_index=True,
                  width="stretch")
+    _export(view_events, view)
     st.subheader("Events per year by type")
     per_year = timeline.per_year_by_type(timeline.apply_filters(events, view))
     if not per_year.empty:

@@ -81,6 +81,17 @@ def export_events(
     return write_atomic(target, lambda tmp: WRITERS[fmt](frame, tmp, options), suffix=f".{fmt}")
 
 
+MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html",
+              "geojson": "application/geo+json", "csv": "text/csv", "gpkg": "application/geopackage+sqlite3"}
+
+
+def export_bytes(events: pd.DataFrame, fmt: str, *, title: str | None = None, filters: Filters | None = None) -> bytes:
+    """Return the export of ``events`` in ``fmt`` as bytes (for a download button)."""
+    with tempfile.TemporaryDirectory(prefix="flankmap-export-") as tmp:
+        path = export_events(events, fmt, Path(tmp) / f"view.{fmt}", title=title, filters=filters)
+        return path.read_bytes()
+
+
 def export_cli(args: argparse.Namespace) -> int:
     """Run ``python -m geo export``: load the filtered events and write them; return the exit status.
 
@@ -96,7 +107,7 @@ def export_cli(args: argparse.Namespace) -> int:
             raise ExportError(f"{db}: no such event store")
         events = store.load_events(db, filters)
         path = export_events(events, args.format, args.output, title=args.title, caption=args.caption,
-                             filters=filters)
+                             filters=filters, banner=getattr(args, "banner", None))
     except GeoError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -99,3 +99,14 @@ def test_store_uploads_good_and_bad(tmp_path: Path) -> None:
     again = store_uploads([("rukla.txt", GOOD_ARTICLE.encode())], db)
     assert [m.level for m in again] == ["info"]
     assert store_uploads([], db) == []
+
+
+def test_export_buttons_prepare_a_download_of_the_view(seed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(seed_db, monkeypatch)
+    at.selectbox(key="export_format").set_value("csv").run()
+    at.button(key="export_prepare").click().run()
+    assert not at.exception, at.exception
+    fmt, blob = at.session_state.export_blob
+    assert fmt == "csv"
+    assert blob.startswith(b"\xef\xbb\xbf") and b"evidence" in blob
+    assert blob.count(b"\n") - 1 == _in_view(at)
