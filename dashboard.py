@@ -36,12 +36,18 @@ def events_of(db: str, mtime_ns: int) -> pd.DataFrame:
     return store.load_events(db)
 
 
-def _start() -> Path:
-    db = ensure_default_store()
+@st.cache_resource
+def _prepare(db: str) -> Path:
+    """One-time start-up per process and store: the default store, Leaflet assets, folium's asset URLs."""
+    path = ensure_default_store(db)
     if not assets_installed():
         install_assets()
     use_local_assets("app/static/vendor")
-    return db
+    return path
+
+
+def _start() -> Path:
+    return _prepare(str(store.resolve_db(None)))
 
 
 def _init_state(bounds: tuple[int, int]) -> None:

@@ -47,8 +47,6 @@ EXERCISE = re.compile(
 )
 NOT_EXERCISE = re.compile(r"\b(exercis(?:e|es|ed|ing) (?:its|their|his|her|the) (?:right|power|influence|control|"
                           r"veto|sovereignty|restraint|caution)|exercise of)\b", re.I)
-CHOKEPOINT_WORDS = re.compile(r"\b(gap|corridor|strait|straits|belt|sound|bosporus|dardanelles|chokepoint|choke point|"
-                              r"bottleneck|land link|land bridge|vulnerable point|weak point)\b", re.I)
 EXCLUDING_PREP = re.compile(
     r"\b(from|between|with|against|by|versus|vs\.?|like|unlike|than|including|among them|beside|besides|"
     r"(?:response|threat|signal|message|closer|close|next|adjacent|proximity|aid|neighbou?rs?|return|compared|"

@@ -105,6 +105,7 @@ class Gazetteer:
         self.exercise_names: dict[str, str] = {}
         self._geonames_rows: dict[str, list[str]] = {}
         self._capital_rows: list[tuple[str, list[str], Place]] = []
+        self._borders: dict[tuple[str, str], BaseGeometry | None] = {}
         self._lock = threading.Lock()
         self._load_countries()
         self._load_catalogue()
@@ -363,6 +364,17 @@ class Gazetteer:
             shapes = [self.country_shapes[m] for m in place.members if m in self.country_shapes]
             return shapely.union_all(shapes) if shapes else None
         return None
+
+    def border_line(self, a: str, b: str) -> BaseGeometry | None:
+        """Return the shared border of two countries (cached), or None when they do not touch."""
+        key = (a, b) if a <= b else (b, a)
+        if key not in self._borders:
+            shapes = self.country_shapes
+            line = None
+            if a in shapes and b in shapes:
+                line = shapes[key[0]].buffer(0.02).intersection(shapes[key[1]].boundary)
+            self._borders[key] = None if line is None or line.is_empty else line
+        return self._borders[key]
 
     def country_at(self, lon: float, lat: float) -> str | None:
         """Return the ISO code of the country containing the point, or None (at sea, outside)."""

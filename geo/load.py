@@ -22,7 +22,6 @@ from geo.errors import ArticleError
 MAX_BYTES = 5 * 1024 * 1024  # documented in README: larger files are refused
 MAX_HTML_DEPTH = 200  # deeper nesting is flattened into one block (no recursion blow-up)
 HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|article|p|div)\b", re.I)
-ROLES = ("title", "body", "caption", "furniture")
 
 
 @dataclass(frozen=True)
@@ -140,7 +139,6 @@ FURNITURE_LINE = re.compile(
 LIST_ITEM = re.compile(r"^\s*(?:[-*>•]|\d+\.)\s+")
 CAPTION_LINE = re.compile(r"^\s*(\[?photo\]?:?|image:|picture:|caption:|pictured:)|\b(Photo|Image):\s*\S|"
                           r"^[^.!?]{10,200}\((?:19|20)\d\d\)\s*$", re.I)
-MD_SYNTAX = re.compile(r"^\s{0,3}#{1,6}\s+|(\*\*|__)|!\[[^\]]*\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)")
 
 
 def _strip_markdown(line: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import ahocorasick
 
@@ -27,19 +26,6 @@ PLACE_PREPOSITION = re.compile(r"\b(in|at|near|outside|around|to|into|from|of|on
                                re.I)
 BORDER_COMPOUND = re.compile(r"\b([A-Z][a-z]+)-([A-Z][a-z]+)\s+(border|frontier|boundary)\b")
 SOIL = re.compile(r"\b(?:on|onto)\s+([A-Z][a-z]+)\s+(soil|territory)\b")
-SAYING = re.compile(
-    r"^(?:'s)?\s*(?:(?:has|have|had|is|was|are|were|would|will|could|may|might|also|still|repeatedly|"
-    r"long|already|again|not|now|on \w+day)\s+){0,3}(?:says?|said|saying|denied|denies|deny|warned|warns|"
-    r"argues|argued|claims?|claimed|accused|accuses|insists?|insisted|condemned|condemns|criticized|"
-    r"criticised|called|calls|announced|announces|is\s+mulling|mulling|mulls|promised|promises|considers|"
-    r"considered|rejected|rejects|wants|responded|responds|threatened|threatens|defended|opposed|"
-    r"signalled|signaled|offers|offered|reviewing|decided|decides|made|compensate|respond|react|reacted|"
-    r"views?|viewed|agreed|agrees|hopes|expects|believes|fears|sees|regards|demanded|demands|urged|"
-    r"urges|complained|protested|vowed|pledged|ratified|approved|asked|has\s+been|is\s+still)\b",
-    re.I,
-)
-METONYMY_BEFORE = re.compile(r"(?:\bpro-|\banti-|\bto|\bwith|\bagainst|\bfrom|\bby|\bbetween|\bofficials in|"
-                             r"\bvoices in|\bsources in|\bdiplomats in|\bleaders in)\s*$", re.I)
 EMBEDDED_NEXT = re.compile(r"^(?:'s)?[ -]((?:[A-Z][a-z]+|[A-Z]{2,}))\b")
 NAME_WORDS = {"document", "treaty", "agreement", "act", "declaration", "format", "process", "pact", "summit",
               "conference", "group", "initiative", "foundation", "institute", "university", "post", "times",
@@ -49,7 +35,6 @@ NAME_WORDS = {"document", "treaty", "agreement", "act", "declaration", "format",
               "tv", "news", "daily", "gazette", "journal", "express", "resolve", "strike", "response", "shield",
               "defender", "storm", "security", "dialogue", "formula", "plus", "nine", "group's", "grouping"}
 GEONAMES_STOPWORDS_FILE = "catalogue/stopwords.txt"
-CAP_WORD = re.compile(r"[A-Z][A-Za-z'’.-]+")
 
 
 @dataclass
@@ -239,23 +224,9 @@ def _demonym_places(article: Article, gaz: Gazetteer, covered: bytearray) -> lis
     return out
 
 
-@lru_cache(maxsize=256)
-def _border_geometry(gaz_id: int, a: str, b: str) -> object:
-    gaz = _GAZ_BY_ID[gaz_id]
-    shapes = gaz.country_shapes
-    if a not in shapes or b not in shapes:
-        return None
-    line = shapes[a].buffer(0.02).intersection(shapes[b].boundary)
-    return None if line.is_empty else line
-
-
-_GAZ_BY_ID: dict[int, Gazetteer] = {}
-
-
 def _border_place(gaz: Gazetteer, a: str, b: str, label: str) -> tuple[Place, object] | None:
-    _GAZ_BY_ID[id(gaz)] = gaz
     a, b = sorted((a, b))
-    line = _border_geometry(id(gaz), a, b)
+    line = gaz.border_line(a, b)
     if line is None:
         return None
     pt = line.interpolate(0.5, normalized=True) if hasattr(line, "interpolate") else line.centroid

@@ -11,12 +11,11 @@ Layers: ``articles`` (attributes only), ``places`` and ``events`` (points, EPSG:
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import struct
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -282,9 +281,3 @@ def counts(db: str | Path | None = None) -> dict[str, int]:
                 for t in ("articles", "places", "mentions", "events")}
     finally:
         conn.close()
-
-
-def to_json_rows(frame: pd.DataFrame) -> Iterable[dict[str, Any]]:
-    """Yield the rows of an events frame as JSON-safe dicts."""
-    for row in frame.to_dict(orient="records"):
-        yield json.loads(json.dumps(row, default=str))
