@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dateutil import parser as dateparser
 
+from geo.fastregex import PatternSet, compile_fast
 from geo.load import Article
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -21,7 +22,7 @@ MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augus
 MONTH_RE = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
             r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 DAY_NAME = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
-PRINTED_DATE = re.compile(
+PRINTED_DATE = compile_fast(
     rf"\b(?P<a>{DAY_NAME}{MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d)\b"
     rf"|\b(?P<b>{DAY_NAME}\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_RE},?\s+(?:19|20)\d\d)\b"
     r"|\b(?P<c>(?:19|20)\d\d-[01]\d-[0-3]\d)(?:[T ][0-2]\d:[0-5]\d(?::[0-5]\d)?(?:Z|[+-]\d\d:?\d\d)?)?\b"
@@ -29,7 +30,7 @@ PRINTED_DATE = re.compile(
     r"|\b(?P<e>[0-3]?\d/[01]?\d/(?:19|20)\d\d)\b",
     re.I,
 )
-COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?((?:19|20)\d\d)\b", re.I)
+COPYRIGHT_YEAR = compile_fast(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?((?:19|20)\d\d)\b", re.I)
 YEAR = re.compile(r"(?<![\d,.$€£])\b(19[5-9]\d|20[0-4]\d)\b(?![\d,])")
 EDITION = re.compile(r"\b([A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?)[ -](?:'|’)?(\d{2}|(?:19|20)\d\d)\b")
 FUTURE_YEAR_CONTEXT = re.compile(r"\b(until|till|by|through|before|to|beyond|in)\s+$", re.I)
@@ -200,11 +201,9 @@ def _relative_offset(lowered: str, pos: int) -> int:
 
 
 # ----- event years ---------------------------------------------------------------------------
-RELATIVE_YEAR = (
-    (re.compile(r"\blast year\b|\bprevious year\b|\ba year ago\b"), -1),
-    (re.compile(r"\bnext year\b|\bcoming year\b"), 1),
-    (re.compile(r"\btwo years ago\b"), -2),
-)
+RELATIVE_YEAR = PatternSet([r"\blast year\b|\bprevious year\b|\ba year ago\b", r"\bnext year\b|\bcoming year\b",
+                            r"\btwo years ago\b"])
+RELATIVE_YEAR_DELTAS = (-1, 1, -2)
 MONTH_WORD = re.compile(r"\b(?:last|this|in|since|from|early|late|mid|until|by|on|of)\s+(-?\s*)?(" +
                         "|".join(m.capitalize() for m in MONTHS) + r")\b(?!\s+\d{1,2}\b,?\s+(?:19|20)\d\d)")
 
@@ -231,10 +230,9 @@ def sentence_year(sentence: str, published: Published, anchor_offset: int | None
         return min(years, key=lambda t: abs(t[0] - anchor_offset))[1]
     if pub_year is None:
         return None
-    lowered = sentence.lower()
-    for pattern, delta in RELATIVE_YEAR:
-        if pattern.search(lowered):
-            return pub_year + delta
+    relative = RELATIVE_YEAR.first(sentence.lower())
+    if relative is not None:
+        return pub_year + RELATIVE_YEAR_DELTAS[relative]
     m = MONTH_WORD.search(sentence)
     if m and published.date is not None:
         month = MONTHS.index(m.group(2).lower()) + 1

@@ -16,11 +16,13 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from geo.dates import Published, sentence_year
+from geo.fastregex import PatternSet, compile_fast
 from geo.gazetteer import Gazetteer
 from geo.load import Article
-from geo.mentions import Mention, search_form
+from geo.mentions import Mention
+from geo.normalize import word_form
 
-DEPLOYMENT = re.compile(
+DEPLOYMENT = compile_fast(
     r"\b(deploy(?:s|ed|ing|ment|ments)?|station(?:s|ed|ing)?|battle ?groups?|battalions?|brigades?|"
     r"contingents?|garrisons?|rotat(?:e|es|ed|ing|ion|ional)|reinforc(?:e|es|ed|ing|ement|ements)|"
     r"(?:forward|military|allied|permanent|troop|nato|us|u\.s\.|american|british) presence|"
@@ -38,16 +40,16 @@ DEPLOYMENT = re.compile(
     r"massed troops|troops (?:near|along|on)|forces (?:in|near|along))\b",
     re.I,
 )
-EXERCISE = re.compile(
+EXERCISE = compile_fast(
     r"\b(exercis(?:e|es|ing)|drills?|war ?games?|wargames?|manoeuvres?|maneuvers?|live[- ]fire|"
     r"military games|snap (?:checks|inspections)|tested missiles|test[- ]fir(?:e|ed|ing)|live munitions|"
     r"amphibious landings?|came ashore|rehears(?:e|ed|ing|al)|train(?:s|ed)? (?:at|in|on|across)|"
     r"training (?:in|at|on) |assembled (?:in|at)|(?:air|naval|land) phase|field phase)\b",
     re.I,
 )
-NOT_EXERCISE = re.compile(r"\b(exercis(?:e|es|ed|ing) (?:its|their|his|her|the) (?:right|power|influence|control|"
+NOT_EXERCISE = compile_fast(r"\b(exercis(?:e|es|ed|ing) (?:its|their|his|her|the) (?:right|power|influence|control|"
                           r"veto|sovereignty|restraint|caution)|exercise of)\b", re.I)
-EXCLUDING_PREP = re.compile(
+EXCLUDING_PREP = compile_fast(
     r"\b(from|between|with|against|by|versus|vs\.?|like|unlike|than|including|among them|beside|besides|"
     r"(?:response|threat|signal|message|closer|close|next|adjacent|proximity|aid|neighbou?rs?|return|compared|"
     r"ally|allies|deterrence|warning|reply|opposition|relations|belonged|belong|loyal|access|exports?|supplies|"
@@ -74,30 +76,34 @@ AGENT_VERB = re.compile(r"^(?:'s)?\s+(?:(?:has|have|had|is|was|will|would|also|a
                         r"pledged|committed|commits|dispatched|dispatches|ordered|invaded|annexed|shelled|tested|"
                         r"used|massed|carry|carried|holds?|held|assigned|begun|began|withdrew|withdrawn|"
                         r"deploying|contributing|leading|serve|serves|served)\b", re.I)
-STATUS = (
-    ("ended", re.compile(r"\b(withdr[ae]w|withdrawn|pulled out|ended|wrapped up|completed|left|departed|"
-                         r"pulling (?:some of them )?back|concluded)\b", re.I)),
-    ("requested", re.compile(r"\b(ask(?:ed|ing|s)? for|request(?:ed|ing|s)?|petition|call(?:ed|ing)? (?:on|for)|"
-                             r"seek(?:ing|s)?|press(?:ed)? (?:nato|for)|urg(?:ed|ing))\b", re.I)),
-    ("planned", re.compile(r"\b(plan(?:s|ned|ning)?|will|would|to be|expected|preparing|considering|consider|"
-                           r"ready to|due to|is to|are to|upcoming|future|proposed|intend(?:s|ed)?|decided)\b", re.I)),
-    ("announced", re.compile(r"\b(announc(?:ed|es|ing)|agreed|approved|pledged|promised|offered|confirmed)\b", re.I)),
-    ("arrived", re.compile(r"\b(arriv(?:ed|ing|al)|landed|touched down|deployed|stationed|based|began|started|"
-                           r"welcomed|opened|launched|under way|underway|running|is|are|were|was|has|have|held|"
-                           r"took place|taking part|kicked off)\b", re.I)),
-)
-TROOPS = re.compile(r"\b(?:about|around|some|roughly|nearly|almost|more than|over|up to|at least|of)?\s*"
+# In order of precedence: the first status whose words the clause contains wins.
+STATUS_NAMES = ("ended", "requested", "planned", "announced", "arrived")
+STATUS = PatternSet([
+    r"\b(withdr[ae]w|withdrawn|pulled out|ended|wrapped up|completed|left|departed|pulling (?:some of them )?back|"
+    r"concluded)\b",
+    r"\b(ask(?:ed|ing|s)? for|request(?:ed|ing|s)?|petition|call(?:ed|ing)? (?:on|for)|seek(?:ing|s)?|"
+    r"press(?:ed)? (?:nato|for)|urg(?:ed|ing))\b",
+    r"\b(plan(?:s|ned|ning)?|will|would|to be|expected|preparing|considering|consider|ready to|due to|is to|are to|"
+    r"upcoming|future|proposed|intend(?:s|ed)?|decided)\b",
+    r"\b(announc(?:ed|es|ing)|agreed|approved|pledged|promised|offered|confirmed)\b",
+    r"\b(arriv(?:ed|ing|al)|landed|touched down|deployed|stationed|based|began|started|welcomed|opened|launched|"
+    r"under way|underway|running|is|are|were|was|has|have|held|took place|taking part|kicked off)\b",
+], re.I)
+TROOPS = compile_fast(r"\b(?:about|around|some|roughly|nearly|almost|more than|over|up to|at least|of)?\s*"
                     r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s*(?:thousand|million))?|\d{2,6})\s+"
                     r"(?:[a-z-]+\s+){0,3}?(troops|soldiers|personnel|servicemen|service members|marines|"
                     r"paratroopers|sailors|airmen|allied troops|of them)\b", re.I)
-UNIT = re.compile(r"\b(battle ?group|battalion|brigade|division|regiment|company|squadron|contingent|battery|"
+UNIT = compile_fast(r"\b(battle ?group|battalion|brigade|division|regiment|company|squadron|contingent|battery|"
                   r"detachment|corps|task force)\b", re.I)
-EQUIPMENT = re.compile(r"\b(F-16s?|F-35s?|MiG-29s?|Typhoons?|Gripens?|Patriot|NASAMS|HIMARS|Stryker|Abrams|"
+EQUIPMENT = compile_fast(r"\b(F-16s?|F-35s?|MiG-29s?|Typhoons?|Gripens?|Patriot|NASAMS|HIMARS|Stryker|Abrams|"
                        r"Leopard 2|Challenger 2|Warrior|Caesar|Iskander|S-400|Apache|Black Hawk|tanks|"
                        r"howitzers|artillery|drones|ships|submarines|corvettes|frigates|destroyers)\b")
 NATION_LEAD = re.compile(r"\b([A-Z][a-z]+)-led\b")
-SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bU\.S)(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bGen)(?<!\bCol)(?<!\bLt)"
-                          r"(?<!\bSt)(?<!\bNo)(?<!\bvs)([.!?])[\"”’']?\s+(?=[\"“‘'(]?[A-Z0-9])|\n\s*\n|\n")
+CAPITALISED_WORD = re.compile(r"\b([A-Z][a-z]+)\b")
+# The stop character comes first so the scan jumps between candidates; abbreviations are
+# checked behind it ("U.S. troops", "Gen. Hodges", "J. Smith" do not end a sentence).
+SENTENCE_END = re.compile(r"([.!?])(?<!\b[A-Z]\.)(?<!\bU\.S\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bGen\.)"
+                          r"(?<!\bCol\.)(?<!\bLt\.)(?<!\bSt\.)(?<!\bNo\.)(?<!\bvs\.)[\"”’']?\s+(?=[\"“‘'(]?[A-Z0-9])|\n")
 CLAUSE_BREAK = re.compile(r";|\s[-–—]\s|,\s+(?:while|whereas|but|although|though|and also)\s", re.I)
 
 
@@ -157,11 +163,14 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
     events: list[Event] = []
     body = sorted((m for m in mentions if m.role in ("body", "title")), key=lambda m: m.start)
     starts = [m.start for m in body]
+    exercises = _exercise_names(text, gaz)
+    exercise_starts = [start for start, _key in exercises]
     for s_start, s_end in sentences(text):
         sentence = text[s_start:s_end]
         in_sentence = body[bisect_left(starts, s_start):bisect_left(starts, s_end)]
         if not in_sentence or article.role_at(s_start) in ("furniture", "caption"):
             continue
+        sentence_attrs: dict[str, object] | None = None
         for c_start, c_end in clauses(sentence):
             clause = sentence[c_start:c_end]
             local = [m for m in in_sentence if s_start + c_start <= m.start < s_start + c_end]
@@ -169,12 +178,18 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
                 continue
             kinds = []
             dep = DEPLOYMENT.search(clause)
-            exe = EXERCISE.search(clause) or _named_exercise(clause, gaz)
+            exe = EXERCISE.search(clause)
+            named = _first_between(exercises, exercise_starts, s_start + c_start, s_start + c_end)
             if dep:
                 kinds.append(("deployment", dep.start()))
-            if exe and not NOT_EXERCISE.search(clause):
-                kinds.append(("exercise", exe.start() if hasattr(exe, "start") else 0))
-            attrs = _attributes(clause, sentence, gaz) if kinds else {}
+            if (exe or named) and not NOT_EXERCISE.search(clause):
+                kinds.append(("exercise", exe.start() if exe else named[0] - s_start - c_start))
+            attrs: dict[str, object] = {}
+            if kinds:
+                if sentence_attrs is None:
+                    sentence_named = _first_between(exercises, exercise_starts, s_start, s_end)
+                    sentence_attrs = _sentence_attributes(sentence, sentence_named, gaz)
+                attrs = {**sentence_attrs, **_clause_attributes(clause)}
             for kind, trig in kinds:
                 year = sentence_year(sentence, published, c_start + trig)
                 for mention in _hosts(text, s_start + c_start, local, gaz, kind):
@@ -187,12 +202,16 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
     return dedupe(events)
 
 
-def _named_exercise(clause: str, gaz: Gazetteer) -> re.Match[str] | None:
-    """The first capitalised exercise name in the clause ("Saber Strike", "Zapad-2021")."""
-    for m in gaz.exercise_pattern.finditer(search_form(clause)):
-        if clause[m.start()].isupper():
-            return m
-    return None
+def _exercise_names(text: str, gaz: Gazetteer) -> list[tuple[int, str]]:
+    """Capitalised exercise names in the text ("Saber Strike", "Zapad-2021") as (start, key)."""
+    return [(m.start(1), m.group(1)) for m in gaz.exercise_pattern.finditer(word_form(text))
+            if text[m.start(1)].isupper()]
+
+
+def _first_between(names: list[tuple[int, str]], starts: list[int], lo: int, hi: int) -> tuple[int, str] | None:
+    """The first of ``names`` starting in [lo, hi)."""
+    i = bisect_left(starts, lo)
+    return names[i] if i < len(names) and names[i][0] < hi else None
 
 
 def _hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, kind: str) -> list[Mention]:
@@ -253,12 +272,16 @@ def _governed_by_excluding(text: str, clause_start: int, m: Mention, local: list
     return bool(EXCLUDING_PREP.search(window))
 
 
-def _attributes(clause: str, sentence: str, gaz: Gazetteer) -> dict[str, object]:
-    status = ""
-    for name, pattern in STATUS:
-        if pattern.search(clause):
-            status = name
-            break
+def _clause_attributes(clause: str) -> dict[str, object]:
+    """Status and unit type, which belong to the clause that reports the event."""
+    found = STATUS.first(clause)
+    status = STATUS_NAMES[found] if found is not None else ""
+    unit = UNIT.search(clause)
+    return {"status": status, "unit": unit.group(1).lower() if unit else ""}
+
+
+def _sentence_attributes(sentence: str, named: tuple[int, str] | None, gaz: Gazetteer) -> dict[str, object]:
+    """Numbers, nations, equipment and exercise name, read from the whole evidence sentence."""
     troops = None
     m = TROOPS.search(sentence)
     if m:
@@ -276,16 +299,14 @@ def _attributes(clause: str, sentence: str, gaz: Gazetteer) -> dict[str, object]
             c = gaz.lookup(lm.group(1), fuzzy=False)
             lead = c[0].place.country if c and c[0].place.kind == "country" else ""
     contributors = []
-    for word in re.findall(r"\b([A-Z][a-z]+)\b", sentence):
+    for word in CAPITALISED_WORD.findall(sentence):
         iso = gaz.demonym_country(word)
         if iso and iso not in contributors:
             contributors.append(iso)
-    unit = UNIT.search(clause)
     equipment = tuple(dict.fromkeys(e.group(0) for e in EQUIPMENT.finditer(sentence)))
-    named = _named_exercise(sentence, gaz)
-    exercise = gaz.exercises[gaz.exercise_names[named.group(1)]]["name"] if named else ""
-    return {"status": status, "troops": troops, "lead_nation": lead, "contributors": tuple(contributors),
-            "unit": unit.group(1).lower() if unit else "", "equipment": equipment, "exercise": exercise}
+    exercise = gaz.exercises[gaz.exercise_names[named[1]]]["name"] if named else ""
+    return {"troops": troops, "lead_nation": lead, "contributors": tuple(contributors), "equipment": equipment,
+            "exercise": exercise}
 
 
 def dedupe(events: list[Event]) -> list[Event]:

@@ -22,11 +22,13 @@ from rapidfuzz.distance import OSA
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
+from geo.fastregex import Pattern, compile_fast
 from geo.normalize import fold, name_key
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 # Source ranks: a curated row beats a country, which beats a subdivision, which beats GeoNames.
+DEMONYM_CACHE_SIZE = 50_000
 RANK = {"catalogue": 0, "country": 1, "group": 1, "exercise": 2, "admin1": 3, "geonames": 4}
 AREA_KINDS = frozenset({"country", "region", "sea", "gulf", "lake", "strait", "chokepoint", "island",
                         "peninsula", "training_area", "group", "subregion"})
@@ -106,6 +108,9 @@ class Gazetteer:
         self._geonames_rows: dict[str, list[str]] = {}
         self._capital_rows: list[tuple[str, list[str], Place]] = []
         self._borders: dict[tuple[str, str], BaseGeometry | None] = {}
+        self._choices_by_rank: dict[int, list[str]] = {}
+        self._demonym_of_word: dict[str, str | None] = {}
+        self._subregions: dict[tuple[str, str], tuple[Place, BaseGeometry] | None] = {}
         self._lock = threading.Lock()
         self._load_countries()
         self._load_catalogue()
@@ -271,20 +276,27 @@ class Gazetteer:
         return [self.place(i) for i in self.index.get(name_key(name), [])]
 
     @cached_property
-    def _fuzzy_choices(self) -> list[str]:
-        """Keys worth fuzzy matching: curated, countries, regions and towns of 20,000+."""
+    def _fuzzy_choices(self) -> list[tuple[str, int]]:
+        """(key, rank) worth fuzzy matching: curated, countries, regions and towns of 20,000+."""
         keep = []
         for key, ids in self.index.items():
             p = self.place(ids[0])
             if len(key) >= 5 and (p.rank <= RANK["admin1"] or p.population >= 20_000):
-                keep.append(key)
+                keep.append((key, p.rank))
         return keep
 
-    def fuzzy(self, name: str, *, limit: int = 5, min_score: float = 80.0) -> list[Match]:
-        """Return fuzzy matches for a misspelled name (transpositions count as one edit)."""
+    def _choices_up_to(self, max_rank: int) -> list[str]:
+        if max_rank not in self._choices_by_rank:
+            self._choices_by_rank[max_rank] = [k for k, rank in self._fuzzy_choices if rank <= max_rank]
+        return self._choices_by_rank[max_rank]
+
+    def fuzzy(self, name: str, *, limit: int = 5, min_score: float = 80.0,
+              max_rank: int = RANK["geonames"]) -> list[Match]:
+        """Return fuzzy matches for a misspelled name (transpositions count as one edit),
+        among names whose best place ranks at most ``max_rank`` (0: the curated catalogue only)."""
         key = name_key(name)
-        hits = process.extract(key, self._fuzzy_choices, scorer=OSA.normalized_similarity, limit=limit * 3,
-                               score_cutoff=min_score / 100)
+        hits = process.extract(key, self._choices_up_to(max_rank), scorer=OSA.normalized_similarity,
+                               limit=limit * 3, score_cutoff=min_score / 100)
         out: list[Match] = []
         seen = set()
         for choice, sim, _ in hits:
@@ -300,10 +312,13 @@ class Gazetteer:
         return out[:limit]
 
     @cached_property
-    def exercise_pattern(self) -> re.Pattern[str]:
-        """One alternation of every exercise name (searched in text folded with ``search_form``)."""
+    def exercise_pattern(self) -> Pattern:
+        """One alternation of every exercise name, searched in ``normalize.word_form`` text;
+        group 1 is the name's key in ``exercise_names``."""
         keys = sorted((k for k in self.exercise_names if len(k) >= 4), key=len, reverse=True)
-        return re.compile(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b")
+        # word_form leaves only letters, digits, spaces and \x01, so the edges are spelled out
+        # (RE2's \b would not see Cyrillic letters as word characters).
+        return compile_fast(r"(?:^|[ \x01])(" + "|".join(re.escape(k) for k in keys) + r")(?:[ \x01]|$)")
 
     @cached_property
     def context_cues(self) -> dict[str, tuple[str, ...]]:
@@ -326,7 +341,13 @@ class Gazetteer:
 
     def demonym_country(self, word: str) -> str | None:
         """Return the ISO code a demonym ("Polish", "Lithuanians") refers to, if any."""
-        return self.demonyms.get(name_key(word))
+        try:
+            return self._demonym_of_word[word]
+        except KeyError:
+            iso = self.demonyms.get(name_key(word))
+            if len(self._demonym_of_word) < DEMONYM_CACHE_SIZE:  # every capitalised word is asked: keep it bounded
+                self._demonym_of_word[word] = iso
+            return iso
 
     # ----- geometry ------------------------------------------------------------------------
     @cached_property
@@ -389,8 +410,14 @@ class Gazetteer:
         return self.place(ids[int(hits[0])]) if len(hits) else None
 
     def subregion(self, direction: str, area: Place) -> tuple[Place, BaseGeometry] | None:
-        """Return ("central Lithuania" place, geometry) for a direction word and an area place."""
+        """Return ("central Lithuania" place, geometry) for a direction word and an area place (cached)."""
         d = DIRECTION_ALIASES.get(direction.lower(), direction.lower())
+        key = (d, area.id)
+        if key not in self._subregions:
+            self._subregions[key] = self._cut_subregion(d, area)
+        return self._subregions[key]
+
+    def _cut_subregion(self, d: str, area: Place) -> tuple[Place, BaseGeometry] | None:
         geom = self.geometry(area)
         if d not in DIRECTIONS or geom is None or geom.is_empty:
             return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,9 +19,14 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
 from geo.errors import ArticleError
+from geo.fastregex import compile_fast
 
 MAX_BYTES = 5 * 1024 * 1024  # documented in README: larger files are refused
 MAX_HTML_DEPTH = 200  # deeper nesting is flattened into one block (no recursion blow-up)
+# Block containers nested deeper than this lose their tags before parsing (their text is kept):
+# the HTML tree builder scans its stack of open elements at every block tag, so a 5 MB file of
+# "<div>" would take many minutes to parse.
+MAX_TAG_DEPTH = 400
 HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|article|p|div)\b", re.I)
 
 
@@ -43,12 +49,16 @@ class Article:
     segments: list[Segment]
     meta_dates: list[str] = field(default_factory=list)
     content_hash: str = ""
+    _starts: list[int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def role_at(self, offset: int) -> str:
         """Return the role of the segment containing ``offset`` ("body" if none)."""
-        for seg in self.segments:
-            if seg.start <= offset < seg.end:
-                return seg.role
+        if self._starts is None or len(self._starts) != len(self.segments):
+            self.segments.sort(key=lambda seg: seg.start)
+            self._starts = [seg.start for seg in self.segments]
+        i = bisect_right(self._starts, offset) - 1
+        if i >= 0 and offset < self.segments[i].end:
+            return self.segments[i].role
         return "body"
 
 
@@ -128,16 +138,17 @@ def _control_ratio(text: str) -> float:
 
 
 # ----- plain text and Markdown -----------------------------------------------------------------
-FURNITURE_LINE = re.compile(
+# RE2 (linear time: a menu-like line of a million words must not backtrack); \pL for Unicode letters.
+FURNITURE_LINE = compile_fast(
     r"^\s*(?:\d+\.\s*)?(skip to|menu\b|search\b|sign in|log in|subscribe|newsletter|share\b|print\b|"
     r"home\s*[>|/]|tags?:|related( stories| articles)?:?$|read (more|next)|see also|more on this|"
     r"be the first to comment|leave a reply|your email address|this site uses|copyright|©|\(c\)|"
     r"all rights reserved|sign up|back to top|join the conversation|write (a )?letter|"
-    r"[A-Z][\w&.' ]+(\s*\|\s*[A-Z][\w&.' ]+){2,}\s*$)",
+    r"[A-Z][\pL\pN_&.' ]+(\s*\|\s*[A-Z][\pL\pN_&.' ]+){2,}\s*$)",
     re.I,
 )
 LIST_ITEM = re.compile(r"^\s*(?:[-*>•]|\d+\.)\s+")
-CAPTION_LINE = re.compile(r"^\s*(\[?photo\]?:?|image:|picture:|caption:|pictured:)|\b(Photo|Image):\s*\S|"
+CAPTION_LINE = compile_fast(r"^\s*(\[?photo\]?:?|image:|picture:|caption:|pictured:)|\b(Photo|Image):\s*\S|"
                           r"^[^.!?]{10,200}\((?:19|20)\d\d\)\s*$", re.I)
 
 
@@ -218,7 +229,7 @@ BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "figcaption", "bloc
 
 def parse_html(html: str, source: str) -> Article:
     """Return an Article from an HTML page: title, body paragraphs, captions; furniture marked."""
-    tree = HTMLParser(html)
+    tree = HTMLParser(_limit_nesting(html))
     meta_dates = _html_dates(tree)
     for tag in DROP_TAGS:
         for node in tree.css(tag):
@@ -247,6 +258,43 @@ def parse_html(html: str, source: str) -> Article:
         pos += len(chunk) + 2
     text = "\n\n".join(text_parts)
     return Article(source=source, text=text, title=title, segments=segments, meta_dates=meta_dates)
+
+
+# Containers whose start tag makes the tree builder walk its open-element stack ("close a p element
+# in button scope"); elements with implied end tags (p, li, td, ...) never nest deep and are not counted.
+_NESTING_TAGS = frozenset({"address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div",
+                           "dl", "fieldset", "figcaption", "figure", "footer", "header", "hgroup", "listing", "main",
+                           "menu", "nav", "ol", "pre", "search", "section", "summary", "ul"})
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^<>]*>")
+
+
+def _limit_nesting(html: str) -> str:
+    """Return ``html`` with the tags of block containers nested deeper than MAX_TAG_DEPTH replaced by spaces.
+
+    One linear scan; pages nested less deeply (all real ones) are returned unchanged.
+    """
+    if html.count("<") <= MAX_TAG_DEPTH:
+        return html
+    depth = deepest = 0
+    for match in _TAG.finditer(html):
+        if match.group(2).lower() in _NESTING_TAGS:
+            depth = max(depth - 1, 0) if match.group(1) else depth + 1
+            deepest = max(deepest, depth)
+    if deepest <= MAX_TAG_DEPTH:
+        return html
+    depth = 0
+
+    def keep_or_drop(match: re.Match[str]) -> str:
+        nonlocal depth
+        if match.group(2).lower() not in _NESTING_TAGS:
+            return match.group(0)
+        if match.group(1):
+            depth = max(depth - 1, 0)
+            return match.group(0) if depth < MAX_TAG_DEPTH else " "
+        depth += 1
+        return match.group(0) if depth <= MAX_TAG_DEPTH else " "
+
+    return _TAG.sub(keep_or_drop, html)
 
 
 def _clean(text: str) -> str:

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
+from geo.fastregex import compile_fast
 from geo.gazetteer import Gazetteer, Place
 from geo.load import Article
-from geo.normalize import fold
+from geo.normalize import word_form
 
 DIRECTION_WORD = re.compile(
     r"(?:^|[^\w-])((?:north|south)[ -]?(?:east|west)(?:ern)?|northern|southern|eastern|western|central|"
@@ -24,9 +25,35 @@ DIRECTION_WORD = re.compile(
 )
 PLACE_PREPOSITION = re.compile(r"\b(in|at|near|outside|around|to|into|from|of|on|across|towards?|via)\s+(the\s+)?$",
                                re.I)
-BORDER_COMPOUND = re.compile(r"\b([A-Z][a-z]+)-([A-Z][a-z]+)\s+(border|frontier|boundary)\b")
-SOIL = re.compile(r"\b(?:on|onto)\s+([A-Z][a-z]+)\s+(soil|territory)\b")
+BORDER_COMPOUND = compile_fast(r"\b([A-Z][a-z]+)-([A-Z][a-z]+)\s+(border|frontier|boundary)\b")
+SOIL = compile_fast(r"\b(?:on|onto)\s+([A-Z][a-z]+)\s+(soil|territory)\b")
+MISSPELT_FEATURE = compile_fast(
+    r"\b([A-Z][a-zà-ž]{3,}(?:[ -][A-Z][a-zà-ž]+)?)\s+(Gap|Strait|Straits|Sea|Gulf|Bay|Belt|Corridor|Lagoon|Peninsula|"
+    r"Island|Air Base|Airbase|Base)\b")
 EMBEDDED_NEXT = re.compile(r"^(?:'s)?[ -]((?:[A-Z][a-z]+|[A-Z]{2,}))\b")
+# Context cues around a mention (compiled once: they run for every mention).
+EVENT_NAME_AFTER = re.compile(r"\s+(summit|talks|format|process|declaration|treaty|agreement|pact)\b", re.I)
+SUMMIT_BEFORE = re.compile(r"\bsummit (in|of)\s+$", re.I)
+HYPHEN_COMPOUND_BEFORE = re.compile(r"[A-Za-z]-$")
+SPEAKER_AFTER = re.compile(r"^(?:'s)?\s*(?:(?:has|have|had|is|was|also|repeatedly|again|still|long)\s+){0,2}"
+                           r"(?:says?|said|warned|warns|argues|argued|claims?|claimed|insists?|insisted|denied|"
+                           r"denies|accused|accuses|condemned|criticized|criticised|complained|protested)\b", re.I)
+VENUE_BEFORE = re.compile(r"\b(?:meet|meets|meeting|gather|gathering|summit|talks|conference|visit|ceremony held)"
+                          r"\s+in\s+$", re.I)
+LOCATIVE_BEFORE = re.compile(r"\b(in|at|near|outside|around|into|over|across|through|towards?|of|from|to|"
+                             r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)? of)\s+(the\s+)?$", re.I)
+APPOSITION_AFTER = re.compile(r"\s*,\s*(?:the\s+)?[A-Z][a-z]+")
+RELATION_BEFORE = re.compile(r"\b(?:pro|anti)-$|\b(?:response|threat|signal|message|deterrence|ally|allies|posture|"
+                             r"relations|aggressive posture)\s+(?:to|toward|towards|with)\s+$", re.I)
+OFFICIALS_IN_BEFORE = re.compile(r"\b(?:officials?|voices|sources|diplomats|leaders|governments?|authorities)\s+in\s+$",
+                                 re.I)
+PREV_WORD = re.compile(r"([A-Za-z][\w'’.-]*)\s*$")
+NEXT_CAPITAL_WORD = re.compile(r"\s+([A-Z][\w'’-]*)")
+SENTENCE_START_BEFORE = re.compile(r"(?:[.!?:\"“]\s*|\n\s*)$")
+FUNCTION_WORD = re.compile(r"(?:The|In|At|On|A|An|And|But|Or)$")
+LOCATIVE_WORD = re.compile(r"(?:In|At|Near|From|To|Of|The|Outside)$")
+COMMA_NAME_AFTER = re.compile(r"\s*,\s*[A-Z][a-z]+")
+TOWN_COMMA_REGION_AFTER = re.compile(r"\s*,\s*(?:in\s+)?(?:[A-Z][a-z]+\s*){1,3}[,.)]")
 NAME_WORDS = {"document", "treaty", "agreement", "act", "declaration", "format", "process", "pact", "summit",
               "conference", "group", "initiative", "foundation", "institute", "university", "post", "times",
               "herald", "review", "courier", "wire", "monitor", "fleet", "regiment", "division", "brigade",
@@ -54,35 +81,39 @@ class Mention:
 
 
 class _Matcher:
-    """Aho-Corasick automaton over every gazetteer key (built once per gazetteer)."""
+    """Aho-Corasick automaton over every gazetteer key (built once per gazetteer).
+
+    Keys and text are put in a word-separated form (``normalize.word_form``) and each key
+    is stored between a space and its possible right edges (a space, or a word-joining
+    apostrophe as in "Russia's"), so the automaton itself reports only whole-word matches
+    and the Python side handles real candidates only.
+    """
 
     def __init__(self, gaz: Gazetteer) -> None:
         self.automaton = ahocorasick.Automaton()
         for key, _ids in gaz.all_keys():
             if len(key) >= 3:
-                self.automaton.add_word(key, key)
+                form = word_form(key)
+                for edge in (" ", "\x01"):
+                    word = " " + form + edge
+                    if word not in self.automaton:
+                        self.automaton.add_word(word, (key, len(form)))
         self.automaton.make_automaton()
         self.stopwords = _load_stopwords(gaz)
 
-    def find(self, folded: str) -> list[tuple[int, int, str]]:
+    def find(self, text: str) -> list[tuple[int, int, str]]:
         """Longest non-overlapping whole-word matches as (start, end, key)."""
-        hits = []
-        for end, key in self.automaton.iter(folded):
-            start = end - len(key) + 1
-            if start > 0 and (folded[start - 1].isalnum() or (folded[start - 1] == "'" and start > 1
-                              and folded[start - 2].isalnum())):
-                continue
-            if end + 1 < len(folded) and folded[end + 1].isalnum():
-                continue
-            hits.append((start, end + 1, key))
+        spaced = " " + word_form(text) + " "
+        # ``last`` indexes ``spaced`` (one longer at the front) and is the right edge, so a
+        # match covers ``text[last - 1 - length:last - 1]``.
+        hits = [(last - 1 - length, last - 1, key) for last, (key, length) in self.automaton.iter(spaced)]
         hits.sort(key=lambda h: (-(h[1] - h[0]) + (4 if h[2].startswith("the ") else 0), h[0]))
         taken: list[tuple[int, int, str]] = []
-        occupied = bytearray(len(folded) + 1)
+        occupied = bytearray(len(text) + 1)
         for s, e, k in hits:
-            if any(occupied[s:e]):
-                continue
-            occupied[s:e] = b"\x01" * (e - s)
-            taken.append((s, e, k))
+            if occupied.find(1, s, e) == -1:
+                occupied[s:e] = b"\x01" * (e - s)
+                taken.append((s, e, k))
         taken.sort()
         return taken
 
@@ -108,19 +139,15 @@ def matcher_for(gaz: Gazetteer) -> _Matcher:
         return m
 
 
-def search_form(text: str) -> str:
-    """The text as the automaton sees it: folded, hyphens as spaces (same length)."""
-    return fold(text).replace("-", " ")
-
-
 def find_mentions(article: Article, gaz: Gazetteer) -> list[Mention]:
     """Return the place mentions of an article in text order."""
     text = article.text
-    folded = search_form(text)
     m = matcher_for(gaz)
     mentions: list[Mention] = []
     covered = bytearray(len(text) + 1)
-    for start, end, key in m.find(folded):
+    for start, end, key in m.find(text):
+        if text[start].islower() and not key.startswith("the "):
+            continue  # a common word ("will", "long"); names are capitalised
         surface = text[start:end]
         place = _choose(gaz, key, surface, text, start, end, m.stopwords)
         if place is None:
@@ -142,9 +169,6 @@ def find_mentions(article: Article, gaz: Gazetteer) -> list[Mention]:
 def _choose(gaz: Gazetteer, key: str, surface: str, text: str, start: int, end: int,
             stopwords: frozenset[str]) -> Place | None:
     """Pick the candidate for a matched name, or None when the match is not a place here."""
-    ids = gaz.index.get(key) or gaz.index.get(key.replace("'", ""))
-    if not ids:
-        return None
     first = surface[0]
     if not (first.isupper() or first.isdigit()):
         # "the Baltics" style aliases start with a lower-case article; the name itself must be capitalised.
@@ -153,6 +177,9 @@ def _choose(gaz: Gazetteer, key: str, surface: str, text: str, start: int, end: 
             return None
     if surface.upper() == surface and len(surface) <= 4 and surface not in gaz.case_sensitive:
         return None  # "US"-style acronyms only where the alias is marked case-sensitive
+    ids = gaz.index.get(key) or gaz.index.get(key.replace("'", ""))
+    if not ids:
+        return None
     candidates = [gaz.place(i) for i in ids]
     best = _disambiguate(gaz, candidates, text, start, end)
     if best.rank < 4:
@@ -166,6 +193,8 @@ def _disambiguate(gaz: Gazetteer, candidates: list[Place], text: str, start: int
     if len(candidates) == 1:
         return best
     cues = gaz.context_cues
+    if not any(c.id in cues for c in candidates[:8]):
+        return best
     window = text[max(0, start - 400):end + 400].lower()
     scored = []
     for i, c in enumerate(candidates[:8]):
@@ -182,24 +211,23 @@ def _plausible_town(place: Place, surface: str, text: str, start: int, end: int,
         return False
     before = text[max(0, start - 40):start]
     after = text[end:end + 40]
-    prev_word = re.search(r"([A-Za-z][\w'’.-]*)\s*$", before)
-    next_word = re.match(r"\s+([A-Z][\w'’-]*)", after)
-    sentence_start = not before.strip() or bool(re.search(r"(?:[.!?:\"“]\s*|\n\s*)$", before))
+    prev_word = PREV_WORD.search(before)
+    next_word = NEXT_CAPITAL_WORD.match(after)
+    sentence_start = not before.strip() or bool(SENTENCE_START_BEFORE.search(before))
     # Part of a longer capitalised name (a person, an organisation): not a town, unless the
     # longer name is one that names things after towns ("Vienna Document", "Warsaw Pact").
-    if next_word and not re.match(r"(?:The|In|At|On|A|An|And|But|Or)$", next_word.group(1)) \
+    if next_word and not FUNCTION_WORD.match(next_word.group(1)) \
             and next_word.group(1).lower() not in NAME_WORDS:
         return False
-    if prev_word and prev_word.group(1)[0].isupper() and not sentence_start and not re.match(
-        r"(?:In|At|Near|From|To|Of|The|Outside)$", prev_word.group(1)
-    ):
+    if prev_word and prev_word.group(1)[0].isupper() and not sentence_start \
+            and not LOCATIVE_WORD.match(prev_word.group(1)):
         return False
-    locative = bool(PLACE_PREPOSITION.search(before)) or bool(re.match(r"\s*,\s*[A-Z][a-z]+", after))
+    locative = bool(PLACE_PREPOSITION.search(before)) or bool(COMMA_NAME_AFTER.match(after))
     if place.population >= 50_000:
         return True
     if place.population >= 1_000 and locative:
         return True
-    return bool(re.match(r"\s*,\s*(?:in\s+)?(?:[A-Z][a-z]+\s*){1,3}[,.)]", after)) and place.population >= 200
+    return bool(TOWN_COMMA_REGION_AFTER.match(after)) and place.population >= 200
 
 
 def _demonym_places(article: Article, gaz: Gazetteer, covered: bytearray) -> list[Mention]:
@@ -240,11 +268,10 @@ def _fuzzy_mentions(article: Article, gaz: Gazetteer, covered: bytearray, found:
     """Misspelled names: capitalised phrases that end like a catalogued place ("Sulwaki Gap")."""
     text = article.text
     out = []
-    for m in re.finditer(r"\b([A-Z][a-zà-ž]{3,}(?:[ -][A-Z][a-zà-ž]+)?)\s+(Gap|Strait|Straits|Sea|Gulf|Bay|"
-                         r"Belt|Corridor|Lagoon|Peninsula|Island|Air Base|Airbase|Base)\b", text):
+    for m in MISSPELT_FEATURE.finditer(text):
         if any(covered[m.start():m.end()]):
             continue
-        matches = gaz.fuzzy(m.group(0), limit=1, min_score=80)
+        matches = gaz.fuzzy(m.group(0), limit=1, min_score=80, max_rank=0)
         if matches and matches[0].place.rank == 0:
             out.append(Mention(place=matches[0].place, text=m.group(0), start=m.start(), end=m.end(),
                                role=article.role_at(m.start()), score=matches[0].score))
@@ -287,35 +314,30 @@ def _flag_context(gaz: Gazetteer, text: str, mention: Mention) -> None:
     nxt = EMBEDDED_NEXT.match(after)
     if nxt and nxt.group(1).lower() in NAME_WORDS:
         mention.embedded = True
-    if re.match(r"\s+(summit|talks|format|process|declaration|treaty|agreement|pact)\b", after, re.I):
+    if EVENT_NAME_AFTER.match(after):
         mention.embedded = True
-    if re.search(r"\bsummit (in|of)\s+$", before, re.I):
+    if SUMMIT_BEFORE.search(before):
         mention.embedded = True
-    if re.search(r"[A-Za-z]-$", before) and mention.place.kind == "country":
+    if HYPHEN_COMPOUND_BEFORE.search(before) and mention.place.kind == "country":
         mention.embedded = True  # "NATO-Russia Founding Act"
     if mention.place.kind == "group":
         return
     if mention.place.kind == "country":
         # A country as speaker ("Russia says the deployments...") hosts nothing in that clause.
-        if re.match(r"^(?:'s)?\s*(?:(?:has|have|had|is|was|also|repeatedly|again|still|long)\s+){0,2}"
-                    r"(?:says?|said|warned|warns|argues|argued|claims?|claimed|insists?|insisted|denied|denies|"
-                    r"accused|accuses|condemned|criticized|criticised|complained|protested)\b", after, re.I):
+        if SPEAKER_AFTER.match(after):
             mention.metonymy = True
         return
-    if re.search(r"\b(?:meet|meets|meeting|gather|gathering|summit|talks|conference|visit|ceremony held)\s+in\s+$",
-                 before, re.I):
+    if VENUE_BEFORE.search(before):
         mention.embedded = True  # the venue of a meeting, not a host of forces
     is_capital = mention.place.id in gaz.capital_ids or mention.place.name in ("Kremlin",)
     if not is_capital:
         return
     # Capitals stand for their governments unless a locative cue makes them the place itself.
-    literal = bool(re.search(r"\b(in|at|near|outside|around|into|over|across|through|towards?|of|from|to|"
-                             r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)? of)\s+(the\s+)?$", before, re.I)) \
-        or bool(re.match(r"\s*,\s*(?:the\s+)?[A-Z][a-z]+", after))
-    if re.search(r"\b(?:pro|anti)-$|\b(?:response|threat|signal|message|deterrence|ally|allies|posture|relations|"
-                 r"aggressive posture)\s+(?:to|toward|towards|with)\s+$", before, re.I):
+    literal = bool(LOCATIVE_BEFORE.search(before)) \
+        or bool(APPOSITION_AFTER.match(after))
+    if RELATION_BEFORE.search(before):
         literal = False
-    if re.search(r"\b(?:officials?|voices|sources|diplomats|leaders|governments?|authorities)\s+in\s+$", before, re.I):
+    if OFFICIALS_IN_BEFORE.search(before):
         literal = False
     if not literal:
         mention.metonymy = True
