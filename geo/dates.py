@@ -240,3 +240,34 @@ def sentence_year(sentence: str, published: Published, anchor_offset: int | None
         if before and month >= published.date.month:
             return pub_year - 1
     return pub_year
+
+
+MONTH_NAME = "|".join(m.capitalize() for m in MONTHS)
+# A month the sentence dates something by: "in June", "on 3 March", "June 20, 2017", "since
+# September 2016". "May" only with a day, a year or a preposition, since it is also a verb.
+MONTH_MENTION = re.compile(
+    rf"\b(?:(?:in|on|since|from|until|by|early|late|mid|this|last|next|of)[\s-]+(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?"
+    rf"(?P<m1>{MONTH_NAME})|(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)(?P<m2>{MONTH_NAME})|(?P<m3>{MONTH_NAME})"
+    rf"(?=\s+\d{{1,2}}\b|,?\s+(?:19|20)\d\d))\b(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+)
+
+
+def sentence_month(sentence: str, year: int | None, anchor_offset: int | None = None) -> int | None:
+    """Return the month (1-12) a sentence dates its event in, or None.
+
+    The month mention nearest ``anchor_offset`` counts; a month printed with a year
+    other than the event's ``year`` ("since June 2016" for a 2017 event) does not.
+    """
+    if year is None:
+        return None
+    found = []
+    for m in MONTH_MENTION.finditer(sentence):
+        if m.group("year") and int(m.group("year")) != year:
+            continue
+        name = m.group("m1") or m.group("m2") or m.group("m3")
+        found.append((m.start(), MONTHS.index(name.lower()) + 1))
+    if not found:
+        return None
+    if anchor_offset is None:
+        return found[0][1]
+    return min(found, key=lambda t: abs(t[0] - anchor_offset))[1]

@@ -15,7 +15,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from geo.dates import Published, sentence_year
+from geo.dates import Published, sentence_month, sentence_year
 from geo.fastregex import PatternSet, compile_fast
 from geo.gazetteer import Gazetteer
 from geo.load import Article
@@ -125,6 +125,7 @@ class Event:
     equipment: tuple[str, ...] = ()
     exercise: str = ""
     via_group: str = ""  # name of the group region hosting the event, if any
+    month: int | None = None  # when the sentence dates the event to a month of ``year``
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -192,9 +193,11 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
                 attrs = {**sentence_attrs, **_clause_attributes(clause)}
             for kind, trig in kinds:
                 year = sentence_year(sentence, published, c_start + trig)
+                month = sentence_month(sentence, year, c_start + trig)
                 for mention in _hosts(text, s_start + c_start, local, gaz, kind):
                     via = mention.place.name if mention.place.kind == "group" else ""
-                    events.append(Event(kind, mention, year, sentence.strip(), s_start, s_end, via_group=via, **attrs))
+                    events.append(Event(kind, mention, year, sentence.strip(), s_start, s_end, via_group=via,
+                                        month=month, **attrs))
         for mention in in_sentence:
             if mention.place.kind in ("chokepoint", "strait") and not mention.embedded:
                 year = sentence_year(sentence, published)

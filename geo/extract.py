@@ -71,6 +71,7 @@ def _event_record(e: Event, gaz: Gazetteer) -> dict[str, Any]:
         "place": place.name,
         **{k: v for k, v in _place_fields(place).items() if k != "name"},
         "year": e.year,
+        "date": f"{e.year:04d}-{e.month:02d}" if e.year and e.month else None,
         "evidence": e.evidence,
         "evidence_start": e.evidence_start,
         "evidence_end": e.evidence_end,

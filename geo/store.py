@@ -36,7 +36,7 @@ BUSY_TIMEOUT_MS = 60_000
 EVENT_COLUMNS = [
     "event_id", "article_id", "type", "place", "place_id", "kind", "country", "lat", "lon", "year", "status",
     "troops", "lead_nation", "contributors", "unit", "equipment", "exercise", "via_group", "evidence",
-    "evidence_start", "evidence_end", "article_title", "article_source", "article_published", "countries",
+    "evidence_start", "evidence_end", "article_title", "article_source", "article_published", "countries", "date",
 ]
 
 SCHEMA = """
@@ -68,7 +68,7 @@ CREATE TABLE IF NOT EXISTS events (
   type TEXT NOT NULL, place TEXT, place_id TEXT, kind TEXT, country TEXT, lat REAL, lon REAL, year INTEGER,
   status TEXT, troops INTEGER, lead_nation TEXT, contributors TEXT, unit TEXT, equipment TEXT, exercise TEXT,
   via_group TEXT, evidence TEXT, evidence_start INTEGER, evidence_end INTEGER, article_title TEXT,
-  article_source TEXT, article_published TEXT, countries TEXT);
+  article_source TEXT, article_published TEXT, countries TEXT, date TEXT);
 CREATE INDEX IF NOT EXISTS events_article ON events(article_id);
 CREATE INDEX IF NOT EXISTS events_year ON events(year);
 CREATE INDEX IF NOT EXISTS places_article ON places(article_id);
@@ -168,6 +168,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
     if "countries" not in columns:
         conn.execute("ALTER TABLE events ADD COLUMN countries TEXT")
         conn.execute("UPDATE events SET countries = country WHERE countries IS NULL")
+    if "date" not in columns:
+        conn.execute("ALTER TABLE events ADD COLUMN date TEXT")  # "YYYY-MM" when the text gives the month
 
 
 @contextmanager
@@ -219,14 +221,14 @@ def write_record(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
     conn.executemany(
         "INSERT INTO events (geom, event_id, article_id, type, place, place_id, kind, country, lat, lon, year, "
         "status, troops, lead_nation, contributors, unit, equipment, exercise, via_group, evidence, evidence_start, "
-        "evidence_end, article_title, article_source, article_published, countries) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "evidence_end, article_title, article_source, article_published, countries, date) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [(gpkg_point(e["lon"], e["lat"]), f"{aid[:16]}-{i}", aid, e["type"], e["place"], e["place_id"], e["kind"],
           e["country"], e["lat"], e["lon"], e["year"], e["status"], e["troops"], e["lead_nation"],
           ",".join(e["contributors"]), e["unit"], ",".join(e["equipment"]), e["exercise"], e["via_group"],
           e["evidence"], e["evidence_start"], e["evidence_end"], record.get("title"), record["source"],
-          record.get("published"), ",".join(e.get("countries") or ([e["country"]] if e["country"] else [])))
-         for i, e in enumerate(record["events"])])
+          record.get("published"), ",".join(e.get("countries") or ([e["country"]] if e["country"] else [])),
+          e.get("date")) for i, e in enumerate(record["events"])])
 
 
 def load_events(db: str | Path | None = None, filters: Filters | None = None) -> pd.DataFrame:

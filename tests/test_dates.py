@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from geo.dates import Published, publication, sentence_year
+from geo.dates import Published, publication, sentence_month, sentence_year
 from geo.load import parse_bytes
 
 
@@ -55,3 +55,22 @@ def test_relative_event_years_resolve_against_publication():
     assert sentence_year("The exercise starts in September.", p) == 2018
     assert sentence_year("Sweden re-established the Gotland Regiment in Visby in 2018.", p) == 2018
     assert sentence_year("The summit in Warsaw last July agreed the plan.", p) == 2017
+
+
+def test_event_months_come_from_the_sentence_when_it_gives_one():
+    assert sentence_month("About 500 US soldiers arrived in Rukla on 3 March 2017.", 2017) == 3
+    assert sentence_month("On June 20, 2017 the battlegroup arrived in Orzysz.", 2017) == 6
+    assert sentence_month("The drills start in mid-September.", 2018) == 9
+    assert sentence_month("The troops may stay until the end of the year.", 2018) is None  # "may" is a verb here
+    assert sentence_month("Troops there since June 2016 prepare the 2017 rotation.", 2017) is None
+    both = "The jets left in January and the new detachment arrived in May."
+    assert sentence_month(both, 2018, anchor_offset=both.index("arrived")) == 5
+    assert sentence_month("Exercises in June.", None) is None
+
+
+def test_extracted_events_carry_a_month_when_dated(tmp_path):
+    from geo.extract import extract_bytes
+
+    text = "US troops arrive\n\nVilnius, 3 March 2017. About 500 US soldiers arrived in Rukla, Lithuania, on 3 March."
+    record = extract_bytes(text.encode(), "rukla.txt")
+    assert {e["date"] for e in record["events"] if e["place"].startswith("Rukla")} == {"2017-03"}

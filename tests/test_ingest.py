@@ -105,3 +105,15 @@ def test_sigkill_midway_leaves_the_store_whole_and_a_rerun_completes(tmp_path):
     articles = store.load_articles(db)
     assert len(articles) == base + 600
     assert articles["source"].is_unique
+
+
+def test_a_store_from_an_earlier_version_gains_the_date_column(tmp_path: Path) -> None:
+    db = tmp_path / "old.gpkg"
+    store.connect(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("ALTER TABLE events DROP COLUMN date")
+    conn.close()
+    report = ingest_paths([store.SEEDS_DIR], db=db)
+    assert report.added == 5 and not report.errors
+    events = store.load_events(db)
+    assert "date" in events.columns and len(events) > 0
