@@ -430,9 +430,14 @@ def _base_styles() -> dict[str, dict[str, object]]:
             "other country": styles.get("AT", {})}
 
 
+CAPTION_WRAP_CHARS = 190  # one 1920-px line at 14 pt
+
+
 def _footer(fig: Figure, caption: str | None, generated: datetime, *, base: float) -> None:
     if caption:
-        fig.text(0.015, base + 0.04, caption, ha="left", va="bottom", fontsize=14, color="#1d2731", wrap=True)
+        # Wrapped here, not by matplotlib: its wrapping parses "$...$" as mathtext even when that is off.
+        fig.text(0.015, base + 0.04, "\n".join(_wrap(caption, CAPTION_WRAP_CHARS)[:3]), ha="left", va="bottom",
+                 fontsize=14, color="#1d2731", parse_math=False)
     fig.text(0.015, base, ATTRIBUTION, ha="left", va="bottom", fontsize=11, color="#555555")
     fig.text(0.985, base, f"Generated {generated:%Y-%m-%d %H:%M} UTC", ha="right", va="bottom", fontsize=11,
              color="#555555")

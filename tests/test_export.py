@@ -350,3 +350,12 @@ def test_html_draws_the_map_offline_in_chromium(exported: dict[str, Path], event
     assert errors == []
     outside = [u for u in requests if not u.startswith(("file://", "data:"))]
     assert outside == []
+
+
+def test_a_caption_that_looks_like_mathtext_is_drawn_as_text(tmp_path: Path) -> None:
+    events = pd.DataFrame([_event()])
+    hostile = r"Cost $\frac{1}{$ and 100% of $5 — " + "long caption words " * 40
+    for fmt in ("png", "svg"):
+        out = export.export_events(events, fmt, tmp_path / f"caption.{fmt}", caption=hostile)
+        assert out.stat().st_size > 10_000
+    assert r"\frac{1}{" in (tmp_path / "caption.svg").read_text(encoding="utf-8")
