@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
 from geo.errors import GeoError
+
+
+def _error(message: object) -> None:
+    """Print ``error: MESSAGE`` on stderr as exactly one line (line breaks in file names are escaped)."""
+    from geo.load import display_name
+
+    print(f"error: {display_name(str(message))}", file=sys.stderr)
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
@@ -20,11 +28,11 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         try:
             record = extract_file(path, gaz)
         except GeoError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            _error(exc)
             status = 1
             continue
         except Exception as exc:
-            print(f"error: {path}: unexpected {type(exc).__name__}: {str(exc)[:200]}", file=sys.stderr)
+            _error(f"{path}: unexpected {type(exc).__name__}: {str(exc)[:200]}")
             status = 1
             continue
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -37,7 +45,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
     report = ingest_paths(args.paths, db=args.db, progress=sys.stderr.isatty() and not args.quiet)
     for line in report.errors:
-        print(f"error: {line}", file=sys.stderr)
+        _error(line)
     print(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
           f"{len(report.errors)} failed; store: {report.db}", file=sys.stderr)
     return 1 if report.errors else 0
@@ -94,7 +102,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except GeoError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(exc)
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader of stdout went away (``... | head``): stop quietly, as other filters do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141

@@ -3,7 +3,10 @@ HTML map, and data files (GeoJSON, CSV, GeoPackage).
 
 Every output is written atomically: a temporary sibling of the target is written, flushed
 to disk and renamed over the target, so a reader never sees half a file and a failure
-leaves the previous file (if any) untouched. Nothing is written anywhere else.
+leaves the previous file (if any) untouched. Nothing is written anywhere else: a target
+that is a symbolic link is replaced by the export (the file it pointed to is not touched),
+and a target that exists but is not a regular file (a directory, FIFO or device such as
+/dev/stdout) is refused.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from jinja2 import Template
 
 from geo import store
 from geo.errors import ExportError, GeoError
+from geo.load import display_name
 from geo.store import EVENT_COLUMNS, Filters
 
 FORMATS = ("png", "svg", "pdf", "html", "geojson", "csv", "gpkg")
@@ -105,14 +109,25 @@ def export_cli(args: argparse.Namespace) -> int:
         if not db.is_file():
             # load_events would create an empty store there: an export must write nothing but its output.
             raise ExportError(f"{db}: no such event store")
+        if not _is_sqlite(db):
+            # An empty or foreign file would be turned into a store: refuse it instead.
+            raise ExportError(f"{db}: not an event store (not a GeoPackage/SQLite file)")
         events = store.load_events(db, filters)
         path = export_events(events, args.format, args.output, title=args.title, caption=args.caption,
                              filters=filters, banner=getattr(args, "banner", None))
     except GeoError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {display_name(str(exc))}", file=sys.stderr)
         return 1
     print(f"{len(events)} events written to {path}", file=sys.stderr)
     return 0
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 # ----- atomic writing -------------------------------------------------------------------------
@@ -124,7 +139,8 @@ def write_atomic(target: Path, write: Callable[[Path], None], *, suffix: str = "
     """
     _check_target(target)
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".part{suffix}", dir=target.parent)
+        # A short prefix: a target name near the 255-byte limit must still leave room for the temporary one.
+        fd, name = tempfile.mkstemp(prefix=f".{target.name[:64]}.", suffix=f".part{suffix}", dir=target.parent)
     except OSError as exc:
         raise ExportError(f"{target}: cannot write: {_reason(exc)}") from None
     os.close(fd)
@@ -151,6 +167,15 @@ def write_atomic(target: Path, write: Callable[[Path], None], *, suffix: str = "
 
 
 def _check_target(target: Path) -> None:
+    try:
+        _probe_target(target)
+    except ExportError:
+        raise
+    except OSError as exc:  # the probing itself failed (a name too long, a loop of links)
+        raise ExportError(f"{target}: cannot write: {_reason(exc)}") from None
+
+
+def _probe_target(target: Path) -> None:
     if target.is_dir():
         raise ExportError(f"{target}: is a directory")
     parent = target.parent
@@ -158,7 +183,10 @@ def _check_target(target: Path) -> None:
         raise ExportError(f"{target}: directory {parent} does not exist")
     if not parent.is_dir():
         raise ExportError(f"{target}: {parent} is not a directory")
-    if target.exists() and not os.access(target, os.W_OK):
+    if target.exists() and not target.is_file():
+        # Renaming over a FIFO or a device (/dev/stdout is a link to one) would replace the node itself.
+        raise ExportError(f"{target}: not a regular file")
+    if target.exists() and not target.is_symlink() and not os.access(target, os.W_OK):
         raise ExportError(f"{target}: permission denied (file is read-only)")
 
 
@@ -167,15 +195,16 @@ def _reason(exc: OSError) -> str:
 
 
 def _mode(target: Path) -> int:
-    # mkstemp makes 0600 files; keep an existing file's mode, else the usual 0644.
+    # mkstemp makes 0600 files; keep an existing file's mode, else the usual 0644 (also for a
+    # symbolic link, which is replaced, not written through).
     try:
-        return target.stat().st_mode & 0o777
+        return 0o644 if target.is_symlink() else target.stat().st_mode & 0o777
     except OSError:
         return 0o644
 
 
 def _remove(tmp: Path) -> None:
-    for path in (tmp, tmp.with_name(tmp.name + "-journal"), tmp.with_name(tmp.name + "-wal")):
+    for path in (tmp, *(tmp.with_name(tmp.name + side) for side in ("-journal", "-wal", "-shm"))):
         with contextlib.suppress(OSError):
             path.unlink(missing_ok=True)
 

@@ -1,12 +1,14 @@
 """Ingest: extract articles and store them, idempotent by content hash and atomic by batch.
 
-The same text twice adds nothing; a changed file (same source, new text) replaces its
-rows; each batch is one SQLite transaction, so a kill leaves the previous store whole.
+The same text twice adds nothing; a changed file (same path, new text) replaces its
+rows (uploads, named only by the browser, never replace); each batch is one SQLite
+transaction, so a kill leaves the previous store whole.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,10 +17,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from geo import store
-from geo.errors import ArticleError, GeoError
+from geo.errors import ArticleError, GeoError, StoreError
 from geo.extract import extract_article
 from geo.gazetteer import load_gazetteer
-from geo.load import load_article, parse_bytes
+from geo.load import display_name, load_article, parse_bytes
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml")
 BATCH = 200
@@ -40,7 +42,11 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Return the article files named by ``paths`` (folders are searched recursively)."""
     out: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
+        try:
+            is_dir = p.is_dir()
+        except OSError:  # e.g. a name too long: reading it reports the reason as this file's error
+            is_dir = False
+        if is_dir:
             out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES))
         else:
             out.append(p)
@@ -54,12 +60,16 @@ def ingest_paths(paths: Sequence[str | Path], db: str | Path | None = None, *, p
 
 
 def ingest_uploads(uploads: Sequence[tuple[str, bytes]], db: str | Path | None = None) -> IngestReport:
-    """Extract and store uploaded articles given as (file name, bytes)."""
-    return _ingest(iter(uploads), len(uploads), db, progress=False)
+    """Extract and store uploaded articles given as (file name, bytes).
+
+    An upload never replaces a stored article: a browser's file name is no identity, and two
+    users' different "report.txt" are two articles (the same text twice is still stored once).
+    """
+    return _ingest(iter(uploads), len(uploads), db, progress=False, replace=False)
 
 
 def _ingest(items: Iterable[tuple[str, bytes | None]], total: int, db: str | Path | None,
-            progress: bool) -> IngestReport:
+            progress: bool, *, replace: bool = True) -> IngestReport:
     gaz = load_gazetteer()
     report = IngestReport(db=store.resolve_db(db))
     conn = store.connect(db)
@@ -70,33 +80,53 @@ def _ingest(items: Iterable[tuple[str, bytes | None]], total: int, db: str | Pat
             bar.update(1)
             try:
                 article = load_article(source) if data is None else parse_bytes(data, source)
+                if _stored(conn, article.content_hash, report):
+                    report.unchanged += 1  # the same text is stored already: no need to extract it again
+                    continue
                 record = extract_article(article, gaz)
             except GeoError as exc:
                 report.errors.append(str(exc))
                 continue
             except Exception as exc:
-                report.errors.append(str(ArticleError(source, f"unexpected {type(exc).__name__}")))
+                report.errors.append(str(ArticleError(display_name(source), f"unexpected {type(exc).__name__}")))
                 continue
-            pending.append((source, record))
+            pending.append((record["source"], record))
             if len(pending) >= BATCH:
-                _flush(conn, pending, report)
+                _flush(conn, pending, report, replace)
                 pending = []
         if pending:
-            _flush(conn, pending, report)
+            _flush(conn, pending, report, replace)
         bar.close()
     finally:
         conn.close()
     return report
 
 
-def _flush(conn, pending: list[tuple[str, dict]], report: IngestReport) -> None:
+def _stored(conn: sqlite3.Connection, article_id: str, report: IngestReport) -> bool:
+    try:
+        return conn.execute("SELECT 1 FROM articles WHERE article_id=?", (article_id,)).fetchone() is not None
+    except sqlite3.Error as exc:
+        raise StoreError(f"{report.db}: cannot read the store ({exc})") from None
+
+
+def _flush(conn: sqlite3.Connection, pending: list[tuple[str, dict]], report: IngestReport,
+           replace: bool = True) -> None:
+    """Store ``pending`` in one transaction; a database failure becomes one StoreError line."""
+    try:
+        _write_batch(conn, pending, report, replace)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{report.db}: cannot write the store ({exc}); earlier batches are kept") from None
+
+
+def _write_batch(conn: sqlite3.Connection, pending: list[tuple[str, dict]], report: IngestReport,
+                 replace: bool = True) -> None:
     with store.transaction(conn):
         for source, record in pending:
             state = store.article_state(conn, source, record["content_hash"])
             if state == "unchanged":
                 report.unchanged += 1
                 continue
-            if state == "changed":
+            if state == "changed" and replace:
                 store.delete_source(conn, source)
                 report.replaced += 1
             else:

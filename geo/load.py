@@ -9,7 +9,10 @@ Furniture is kept in the text so offsets stay meaningful, but produces no events
 from __future__ import annotations
 
 import codecs
+import io
+import os
 import re
+import stat
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,8 +89,10 @@ def decode(data: bytes, source: str) -> str:
         raise ArticleError(source, "binary file (NUL bytes), not an article")
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data":
+            # UTF-8 cut off inside its last letter (a truncated download): keep the valid text before it.
+            return data[: exc.start].decode("utf-8")
     best = from_bytes(data[:200_000], cp_isolation=list(LEGACY_CODECS)).best()
     if best is None or _control_ratio(str(best)) > 0.05:
         raise ArticleError(source, "binary or undecodable content, not an article")
@@ -367,12 +372,50 @@ def _html_dates(tree: HTMLParser) -> list[str]:
 
 
 # ----- entry points --------------------------------------------------------------------------
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def display_name(name: str) -> str:
+    """Return ``name`` as one printable line of valid UTF-8, for records, stores and error lines.
+
+    Control characters, line and paragraph separators and bidirectional overrides are written
+    as escapes (``\\n``, ``\\x1b``, ``\\u202e``), bytes that are not UTF-8 (os.fsdecode's
+    surrogates) as ``\\xNN``; other names, the usual case, are returned unchanged.
+    """
+    if not name:
+        return "(no name)"
+    if not _UNPRINTABLE.search(name):
+        return name
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group(0)
+        code = ord(char)
+        if char in _ESCAPES:
+            return _ESCAPES[char]
+        if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte of a file name
+            return f"\\x{code - 0xDC00:02x}"
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNPRINTABLE.sub(escape, name)
+
+
+def _too_large(size: int | None) -> str:
+    mib = 1024 * 1024
+    found = f"{size / mib:.1f} MB" if size is not None else "more"
+    return f"file too large ({found} > {MAX_BYTES // mib} MB limit)"
+
+
 def parse_bytes(data: bytes, source: str) -> Article:
-    """Return the Article in ``data`` (raises ArticleError with a one-line reason)."""
+    """Return the Article in ``data`` (raises ArticleError with a one-line reason).
+
+    ``source`` names the article in the record and in errors (see display_name).
+    """
     import hashlib
 
+    source = display_name(source)
     if len(data) > MAX_BYTES:
-        raise ArticleError(source, f"file too large ({len(data) / 1e6:.1f} MB > {MAX_BYTES / 1e6:.0f} MB limit)")
+        raise ArticleError(source, _too_large(len(data)))
     if data[:4] in (b"PK\x03\x04", b"\x1f\x8b\x08\x00"[:4]) or data[:2] == b"\x1f\x8b" or data[:4] == b"%PDF":
         raise ArticleError(source, "archive or PDF, not a text or HTML article")
     text = decode(data, source)
@@ -388,21 +431,45 @@ def parse_bytes(data: bytes, source: str) -> Article:
     return article
 
 
+def _read_at_most(fh: io.BufferedReader, expected: int) -> bytes:
+    """Read to the end, but never more than MAX_BYTES + 1 bytes (and no 5 MB buffer for a small file)."""
+    chunks = [fh.read(expected + 1)] if expected else []
+    total = sum(map(len, chunks))
+    while total <= MAX_BYTES:
+        chunk = fh.read(min(1 << 20, MAX_BYTES + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
 def load_article(path: str | Path) -> Article:
-    """Return the Article read from ``path`` (raises ArticleError naming the file)."""
-    source = str(path)
-    p = Path(path)
+    """Return the Article read from ``path`` (raises ArticleError naming the file).
+
+    Only regular files are read, and never more than MAX_BYTES + 1 bytes of them: a larger
+    file is refused from its size alone, and a FIFO or device (/dev/zero) without reading.
+    """
+    source = display_name(str(path))
     try:
-        if p.is_dir():
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
             raise ArticleError(source, "is a directory")
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise ArticleError(source, f"file too large ({size / 1e6:.1f} MB > {MAX_BYTES / 1e6:.0f} MB limit)")
-        data = p.read_bytes()
+        if not stat.S_ISREG(info.st_mode):
+            raise ArticleError(source, "not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise ArticleError(source, _too_large(info.st_size))
+        # O_NONBLOCK: should the path have become a FIFO since stat(), opening it does not hang.
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise ArticleError(source, "not a regular file")
+            data = _read_at_most(fh, info.st_size)
     except FileNotFoundError:
         raise ArticleError(source, "no such file") from None
     except PermissionError:
         raise ArticleError(source, "permission denied") from None
     except OSError as exc:
-        raise ArticleError(source, exc.strerror or str(exc)) from None
+        raise ArticleError(source, (exc.strerror or str(exc)).lower()) from None
+    if len(data) > MAX_BYTES:  # grew since stat(), or a file whose size the system does not report
+        raise ArticleError(source, _too_large(None))
     return parse_bytes(data, source)

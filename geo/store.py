@@ -275,6 +275,24 @@ def load_articles(db: str | Path | None = None) -> pd.DataFrame:
         conn.close()
 
 
+def version(db: str | Path | None = None) -> tuple[int, int]:
+    """Return (mtime_ns, change counter) of the store: a value that differs after every committed write.
+
+    A cache key for readers. The modification time alone can stay the same across two commits
+    within one clock tick of the file system (kernels without fine-grained timestamps tick every
+    few milliseconds), so a reader could keep the older contents; SQLite's file change counter
+    (database header bytes 24-27) is incremented by every commit in rollback-journal mode.
+    """
+    path = resolve_db(db)
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(28)
+        mtime_ns = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise StoreError(f"{path}: {exc.strerror or exc}") from None
+    return mtime_ns, int.from_bytes(header[24:28], "big") if len(header) == 28 else 0
+
+
 def counts(db: str | Path | None = None) -> dict[str, int]:
     """Return the number of rows of each layer."""
     conn = connect(db)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from geo.ingest import ingest_uploads
+from geo.load import display_name
 
 UPLOAD_TYPES = ("txt", "md", "html")
+
+# Streamlit renders st.error/st.info text as Markdown (with its own directives such as
+# ":red[...]" and emoji shortcodes): a file name like "![x](https:evil.example).txt" would
+# otherwise become an image fetched from an outside host. Every character that starts
+# Markdown syntax is backslash-escaped; "." only where it would start a list or an autolink.
+_MARKDOWN = re.compile(r"[\\`*_{}\[\]()<>#+!|~$@=^&:-]|(?<=www)\.", re.IGNORECASE)
+_ORDERED_LIST = re.compile(r"^(\d+)\.")
 
 
 @dataclass(frozen=True)
@@ -19,15 +28,29 @@ class Message:
     text: str
 
 
+def escape_markdown(text: str) -> str:
+    """Return ``text`` with Markdown syntax escaped, so Streamlit shows it literally (no links, images, styles)."""
+    return _ORDERED_LIST.sub(r"\1\\.", _MARKDOWN.sub(lambda m: "\\" + m.group(0), text))
+
+
+def _error_line(error: str, names: Iterable[str]) -> str:
+    """Return an ingest error "NAME: reason" for the page, the name and reason escaped apart."""
+    for name in sorted({display_name(n) for n in names}, key=len, reverse=True):  # as ingest names them
+        if error.startswith(f"{name}: "):
+            return f"{escape_markdown(name)}: {escape_markdown(error[len(name) + 2:])}"
+    return escape_markdown(error)
+
+
 def store_uploads(files: Sequence[tuple[str, bytes]], db: str | Path | None = None) -> list[Message]:
     """Ingest uploaded (name, bytes) articles into the store; return the messages to show.
 
     One error message per bad file (the other files are stored regardless), then one summary.
+    Message texts are Markdown-safe: a hostile file name is shown as the literal text it is.
     """
     if not files:
         return []
     report = ingest_uploads(list(files), db)
-    messages = [Message("error", line) for line in report.errors]
+    messages = [Message("error", _error_line(line, (name for name, _ in files))) for line in report.errors]
     stored = report.added + report.replaced
     if stored:
         messages.append(Message("success", f"{stored} article{'s' if stored != 1 else ''} added to the map."))
