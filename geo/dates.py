@@ -210,7 +210,7 @@ MONTH_WORD = re.compile(r"\b(?:last|this|in|since|from|early|late|mid|until|by|o
 
 def _names_a_document(sentence: str, m: re.Match[str]) -> bool:
     """"the 1997 NATO-Russia Founding Act": the year dates a document, not the event."""
-    before = sentence[:m.start()].lower()[-25:]
+    before = sentence[max(0, m.start() - 25):m.start()].lower()
     after = sentence[m.end():m.end() + 30].lower()
     return bool(re.search(r"(founding act|treaty|agreement|document)\s*$", before)
                 or re.match(r"\s*(nato-russia )?(founding act|agreement|treaty)", after))
@@ -223,17 +223,16 @@ def sentence_year(sentence: str, published: Published, anchor_offset: int | None
     nearest to it wins when several are given.
     """
     pub_year = published.year
-    years = [(m.start(), int(m.group(1))) for m in YEAR.finditer(sentence) if not _names_a_document(sentence, m)]
+    years = _years_in(sentence)
     if years:
         if anchor_offset is None or len(years) == 1:
             return years[0][1] if len(years) == 1 else max(y for _, y in years)
         return min(years, key=lambda t: abs(t[0] - anchor_offset))[1]
     if pub_year is None:
         return None
-    relative = RELATIVE_YEAR.first(sentence.lower())
+    relative, m = _relative_cues(sentence)
     if relative is not None:
         return pub_year + RELATIVE_YEAR_DELTAS[relative]
-    m = MONTH_WORD.search(sentence)
     if m and published.date is not None:
         month = MONTHS.index(m.group(2).lower()) + 1
         before = m.group(0).lower().startswith("last")
@@ -260,14 +259,31 @@ def sentence_month(sentence: str, year: int | None, anchor_offset: int | None = 
     """
     if year is None:
         return None
-    found = []
-    for m in MONTH_MENTION.finditer(sentence):
-        if m.group("year") and int(m.group("year")) != year:
-            continue
-        name = m.group("m1") or m.group("m2") or m.group("m3")
-        found.append((m.start(), MONTHS.index(name.lower()) + 1))
+    found = [(start, month) for start, month, printed_year in _months_in(sentence)
+             if printed_year is None or printed_year == year]
     if not found:
         return None
     if anchor_offset is None:
         return found[0][1]
     return min(found, key=lambda t: abs(t[0] - anchor_offset))[1]
+
+
+# Each clause of a sentence asks for its year and month: the scans of the sentence are done
+# once (a sentence is one object during classification, so its hash and lookup are cheap).
+@lru_cache(maxsize=8)
+def _years_in(sentence: str) -> list[tuple[int, int]]:
+    return [(m.start(), int(m.group(1))) for m in YEAR.finditer(sentence) if not _names_a_document(sentence, m)]
+
+
+@lru_cache(maxsize=8)
+def _relative_cues(sentence: str) -> tuple[int | None, re.Match[str] | None]:
+    return RELATIVE_YEAR.first(sentence.lower()), MONTH_WORD.search(sentence)
+
+
+@lru_cache(maxsize=8)
+def _months_in(sentence: str) -> list[tuple[int, int, int | None]]:
+    found = []
+    for m in MONTH_MENTION.finditer(sentence):
+        name = m.group("m1") or m.group("m2") or m.group("m3")
+        found.append((m.start(), MONTHS.index(name.lower()) + 1, int(m.group("year")) if m.group("year") else None))
+    return found

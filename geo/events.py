@@ -68,6 +68,11 @@ EXCLUDING_PREP = compile_fast(
     r"\s+(?:the\s+|its\s+|their\s+|a\s+|an\s+|neighbou?ring\s+|nearby\s+|neighbou?r\s+)?$",
     re.I,
 )
+MAX_EVIDENCE_CHARS = 600
+CONTAINER_GAP = 40  # characters between a place and its container ("Ramstein air base in Germany")
+CONTAINER_LINK = re.compile(r"^[\w\s-]{0,25}?(?:\bin|,)\s*$")
+LIST_WORD = re.compile(r"\b(?:and|to|into|at)\b")
+LIST_GAP = 20  # characters between two places of one list (", and the ")
 PLACE_LIST_GAP = re.compile(r"^(?:\s*(?:,|and|or|as well as|the|its|their|'s|’s|of)\s*)*$", re.I)
 AGENT_VERB = re.compile(r"^(?:'s)?\s+(?:(?:has|have|had|is|was|will|would|also|already|now|recently|itself|"
                         r"(?:preparing|ready|set|due|about|planning|expected|willing|going|able) to)\s+){0,3}"
@@ -172,9 +177,11 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
         if not in_sentence or article.role_at(s_start) in ("furniture", "caption"):
             continue
         sentence_attrs: dict[str, object] | None = None
+        sentence_starts = [m.start for m in in_sentence]
         for c_start, c_end in clauses(sentence):
             clause = sentence[c_start:c_end]
-            local = [m for m in in_sentence if s_start + c_start <= m.start < s_start + c_end]
+            local = in_sentence[bisect_left(sentence_starts, s_start + c_start):
+                                bisect_left(sentence_starts, s_start + c_end)]
             if not local:
                 continue
             kinds = []
@@ -196,13 +203,26 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
                 month = sentence_month(sentence, year, c_start + trig)
                 for mention in _hosts(text, s_start + c_start, local, gaz, kind):
                     via = mention.place.name if mention.place.kind == "group" else ""
-                    events.append(Event(kind, mention, year, sentence.strip(), s_start, s_end, via_group=via,
-                                        month=month, **attrs))
+                    events.append(Event(kind, mention, year, *_evidence(text, s_start, s_end, mention),
+                                        via_group=via, month=month, **attrs))
         for mention in in_sentence:
             if mention.place.kind in ("chokepoint", "strait") and not mention.embedded:
                 year = sentence_year(sentence, published)
-                events.append(Event("chokepoint", mention, year, sentence.strip(), s_start, s_end))
+                events.append(Event("chokepoint", mention, year, *_evidence(text, s_start, s_end, mention)))
     return dedupe(events)
+
+
+def _evidence(text: str, s_start: int, s_end: int, mention: Mention) -> tuple[str, int, int]:
+    """The evidence (text, start, end): the sentence, or for a run-on "sentence" longer than
+    MAX_EVIDENCE_CHARS the words around the mention, so popups and tables stay readable."""
+    if s_end - s_start > MAX_EVIDENCE_CHARS:
+        half = MAX_EVIDENCE_CHARS // 2
+        lo, hi = max(s_start, mention.start - half), min(s_end, mention.end + half)
+        lo = text.rfind(" ", s_start, lo) + 1 or lo  # whole words at both ends
+        space = text.find(" ", hi, s_end)
+        s_start, s_end = lo, space if space != -1 else s_end
+    evidence = text[s_start:s_end].rstrip()
+    return evidence, s_start, s_start + len(evidence)
 
 
 def _exercise_names(text: str, gaz: Gazetteer) -> list[tuple[int, str]]:
@@ -221,8 +241,8 @@ def _hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, k
     """The mentions of a clause that host its events of type ``kind``."""
     candidates = []
     excluded: list[Mention] = []
-    for m in local:
-        if m.metonymy or m.embedded or _governed_by_excluding(text, clause_start, m, local, excluded):
+    for i, m in enumerate(local):
+        if m.metonymy or m.embedded or _governed_by_excluding(text, clause_start, i, local, excluded):
             excluded.append(m)
             continue
         if m.place.kind == "country" and _possessor(text, m):
@@ -250,26 +270,25 @@ def _possessor(text: str, m: Mention) -> bool:
                         r"deployments?|battle ?groups?|battalions?|brigades?|troops|forces|bases?)\b", after, re.I)
 
 
-def _governed_by_excluding(text: str, clause_start: int, m: Mention, local: list[Mention],
+def _governed_by_excluding(text: str, clause_start: int, index: int, local: list[Mention],
                            excluded: list[Mention]) -> bool:
-    """True when the nearest governing preposition of a mention is relational, not locative."""
-    start = m.start
+    """True when the nearest governing preposition of ``local[index]`` is relational, not locative."""
+    start = local[index].start
     # "took off from Ramstein air base in Germany": the container inherits the exclusion.
     if excluded:
         last = excluded[-1]
-        if last.end <= start and re.match(r"^[\w\s-]{0,25}?(?:\bin|,)\s*$", text[last.end:start]) and \
-                not re.search(r"\b(?:and|to|into|at)\b", text[last.end:start]):
+        if last.end <= start and start - last.end <= CONTAINER_GAP and \
+                CONTAINER_LINK.match(text[last.end:start]) and not LIST_WORD.search(text[last.end:start]):
             return True
-    # Skip back over a coordinated list of places ("from the US, Britain and Poland").
-    earlier = [o for o in local if o.end <= start]
-    while earlier:
-        prev = earlier[-1]
-        gap = text[prev.end:start]
-        if PLACE_LIST_GAP.match(gap):
-            start = prev.start
-            earlier = earlier[:-1]
-        else:
+    # Skip back over a coordinated list of places ("from the US, Britain and Poland"); the
+    # walk looks at neighbours only, so a clause naming thousands of places stays linear.
+    for j in range(index - 1, -1, -1):
+        prev = local[j]
+        if prev.end > start:
+            continue
+        if start - prev.end > LIST_GAP or not PLACE_LIST_GAP.match(text[prev.end:start]):
             break
+        start = prev.start
     window = text[max(clause_start, start - 80):start]
     window = re.sub(r"\b(?:the|a|an)\s+$", "", window)
     return bool(EXCLUDING_PREP.search(window))
