@@ -77,3 +77,16 @@ def test_every_event_carries_its_evidence(gaz):
 def record_text_slice(body, e):
     text = f"Title of a story\n\nMay 1, 2017\n\n{body}"
     return text[e["evidence_start"]:e["evidence_end"]]
+
+
+def test_a_run_on_sentence_gives_short_evidence_with_exact_offsets(gaz):
+    filler = "and the talks went on about budgets, " * 700  # one 'sentence' of ~26,000 characters
+    body = f"Officials met, {filler}while NATO troops arrived in Tapa, Estonia, {filler}and nothing else"
+    text = f"A headline about troops\n\nJune 20, 2017\n\n{body}."
+    record = extract_bytes(text.encode(), "a.txt", gaz)
+    tapa = [e for e in record["events"] if e["place"].startswith("Tapa")]
+    assert tapa, record["events"]
+    for e in record["events"]:
+        assert len(e["evidence"]) <= 620
+        assert text[e["evidence_start"]:e["evidence_end"]] == e["evidence"]
+        assert e["mention"]["start"] >= e["evidence_start"] and e["mention"]["end"] <= e["evidence_end"]
