@@ -503,7 +503,8 @@ def standalone_html(
     if caption:
         lines.append(f"<p><b>{html.escape(caption)}</b></p>")
     lines.append(f"<p>{html.escape(render.ATTRIBUTION)} Generated {generated:%Y-%m-%d %H:%M} UTC.</p>")
-    root.html.add_child(Element(f'<div class="flank-head">{"".join(lines)}</div>'), name="flank_export_head")
+    # Verbatim, not Element: an Element's text is a Jinja template, and titles and captions are user text.
+    root.html.add_child(layers.Verbatim(f'<div class="flank-head">{"".join(lines)}</div>'), name="flank_export_head")
     return inline_assets(root.render(), asset_files())
 
 

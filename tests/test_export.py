@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -359,3 +360,16 @@ def test_a_caption_that_looks_like_mathtext_is_drawn_as_text(tmp_path: Path) -> 
         out = export.export_events(events, fmt, tmp_path / f"caption.{fmt}", caption=hostile)
         assert out.stat().st_size > 10_000
     assert r"\frac{1}{" in (tmp_path / "caption.svg").read_text(encoding="utf-8")
+
+
+def test_template_syntax_in_user_text_is_not_evaluated(tmp_path: Path) -> None:
+    """folium renders elements through Jinja: "{{ 7*7 }}" in a title or an article must stay text."""
+    events = pd.DataFrame([_event(place="Tapa {{ 7*7 }}", evidence="Troops {{ 6*7 }} arrived {% if 1 %}x{% endif %}",
+                                  article_title="Title {{ 5*5 }}")])
+    out = export.export_events(events, "html", tmp_path / "t.html", title="Heading {{ 9*9 }}",
+                               caption="Caption {{ 8*8 }}", filters=Filters(countries=("{{ 4*4 }}",)))
+    page = html.unescape(out.read_text(encoding="utf-8").encode().decode("unicode_escape", errors="ignore"))
+    for evaluated in ("Tapa 49", "Troops 42", "Title 25", "Heading 81", "Caption 64"):
+        assert evaluated not in page
+    for literal in ("Heading {{ 9*9 }}", "Caption {{ 8*8 }}", "{{ 4*4 }}", "Troops {{ 6*7 }}"):
+        assert literal in page
