@@ -1,13 +1,18 @@
-"""Streamlit page: the eastern-flank map, its time slider, filters, evidence and upload.
+"""Streamlit page: the eastern-flank map, its time slider, play control, filters, evidence and upload.
 
-Only wiring: every decision lives in geo.timeline, geo.layers and geo.uploads.
+Only wiring: every decision lives in geo.timeline, geo.layers and geo.uploads. What is
+expensive is cached per store version (its mtime): the events, their facet counts, and the
+map's features per view, so reruns that do not change the view (a table selection, an export
+format) do not rebuild the map, and the map component keeps its iframe while its layers change.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import astuple, replace
 from pathlib import Path
+from typing import Any
 
+import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -17,10 +22,13 @@ from geo.assets import assets_installed, install_assets, use_local_assets
 from geo.export import FORMATS, MIME_TYPES, export_bytes
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.ingest import ensure_default_store
-from geo.layers import build_map
+from geo.layers import aggregate, base_map, event_layers
 from geo.uploads import UPLOAD_TYPES, store_uploads
 
 st.set_page_config(page_title="NATO eastern flank", layout="wide")
+
+PLAY_SECONDS = 1.5   # one step of the play control
+TABLE_ROWS = 500     # evidence rows sent to the page (some 140 KB); the export has them all
 
 
 @st.cache_resource
@@ -29,11 +37,38 @@ def gazetteer() -> Gazetteer:
     return load_gazetteer()
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def events_of(db: str, mtime_ns: int) -> pd.DataFrame:
-    """Return every stored event; ``mtime_ns`` keys the cache so an upload shows at once."""
+    """Return every stored event, shared read-only by all sessions (never modified in place).
+
+    ``mtime_ns`` keys the cache so an upload shows at once.
+    """
     del mtime_ns
     return store.load_events(db)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def facets_of(db: str, mtime_ns: int) -> dict[str, Any]:
+    """Return what the sidebar needs of all events: bounds, facet counts, whether months are known."""
+    events = events_of(db, mtime_ns)
+    return {"bounds": timeline.year_bounds(events), "months": timeline.has_months(events),
+            "country": timeline.facet_counts(events, "country"),
+            "contributors": timeline.facet_counts(events, "contributors"),
+            "type": timeline.facet_counts(events, "type")}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def features_of(db: str, mtime_ns: int, view_key: tuple[Any, ...]) -> dict[str, list[dict[str, Any]]]:
+    """Return the map's features of one view (a ViewState without the map position)."""
+    return aggregate(timeline.in_view(events_of(db, mtime_ns), timeline.ViewState(*view_key)), gaz=gazetteer())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def per_year_of(db: str, mtime_ns: int, countries: tuple[str, ...], types: tuple[str, ...],
+                contributors: tuple[str, ...]) -> pd.DataFrame:
+    """Return the events per year and type under the view's filters (all years, so not keyed by them)."""
+    view = timeline.ViewState(countries=countries, types=types, contributors=contributors)
+    return timeline.per_year_by_type(timeline.apply_filters(events_of(db, mtime_ns), view))
 
 
 @st.cache_resource
@@ -52,10 +87,16 @@ def _start() -> Path:
 
 def _init_state(bounds: tuple[int, int]) -> None:
     """Seed the widgets from the URL on a session's first run."""
-    if "years" in st.session_state:
+    if st.session_state.get("initialised"):
         return
     view = timeline.clamp_years(timeline.view_from_query(st.query_params.to_dict()), bounds)
+    st.session_state.initialised = True
     st.session_state.years = (view.year_from, view.year_to)
+    if view.month_from is not None and view.month_to is not None:
+        st.session_state.resolution = "Months"
+        st.session_state.months = (view.month_from, view.month_to)
+    else:
+        st.session_state.resolution = "Years"
     st.session_state.as_of = view.as_of
     st.session_state.countries = list(view.countries)
     st.session_state.types = list(view.types)
@@ -63,36 +104,113 @@ def _init_state(bounds: tuple[int, int]) -> None:
     st.session_state.url_center = (view.lat, view.lon) if view.lat is not None else None
     st.session_state.url_zoom = view.zoom
     st.session_state.upload_round = 0
+    st.session_state.playing = False
+
+
+# ----- time window: years or months, step and play -------------------------------------------
+def _months_on() -> bool:
+    return st.session_state.get("resolution") == "Months"
+
+
+def _window_bounds(bounds: tuple[int, int]) -> tuple[int, int]:
+    return timeline.months_of_years(bounds) if _months_on() else bounds
+
+
+def _window() -> tuple[int, int]:
+    return tuple(st.session_state.months if _months_on() else st.session_state.years)  # type: ignore[return-value]
+
+
+def _set_window(window: tuple[int, int]) -> None:
+    if _months_on():
+        st.session_state.months = window
+    else:
+        st.session_state.years = window
+
+
+def _resolution_changed() -> None:
+    """Carry the window over: the years' months, or the months' years."""
+    if _months_on():
+        st.session_state.months = timeline.months_of_years(tuple(st.session_state.years))
+    else:
+        st.session_state.years = timeline.years_of_months(tuple(st.session_state.months))
 
 
 def _step(delta: int, bounds: tuple[int, int]) -> None:
-    st.session_state.years = timeline.step(tuple(st.session_state.years), delta, bounds)
+    _set_window(timeline.step(_window(), delta, _window_bounds(bounds)))
 
 
-def _sidebar(events: pd.DataFrame, bounds: tuple[int, int]) -> timeline.ViewState:
+def _play_toggled(bounds: tuple[int, int]) -> None:
+    """Starting to play at the end rewinds to the start, which is then shown first."""
+    if st.session_state.playing:
+        start = timeline.play_start(_window(), _window_bounds(bounds))
+        if start != _window():
+            _set_window(start)
+            st.session_state.play_hold = True
+
+
+def _play_advance(bounds: tuple[int, int]) -> None:
+    """While playing, every run shows the next step; playing stops at the end. Runs before the widgets."""
+    if not st.session_state.get("playing") or st.session_state.pop("play_hold", False):
+        return
+    window, going = timeline.play_tick(_window(), _window_bounds(bounds))
+    _set_window(window)
+    st.session_state.playing = going
+
+
+def _play_timer() -> None:
+    """Rerun the page every PLAY_SECONDS while playing (a fragment's timer; none when paused)."""
+    if st.session_state.get("in_full_run"):
+        return  # the fragment's first call, inside the page's own run
+    st.rerun()
+
+
+def _schedule_play() -> None:
+    if not st.session_state.get("playing"):
+        return
+    st.session_state.in_full_run = True
+    try:
+        st.fragment(_play_timer, run_every=PLAY_SECONDS)()
+    finally:
+        st.session_state.in_full_run = False
+
+
+# ----- sidebar --------------------------------------------------------------------------------
+def _sidebar(facets: dict[str, Any]) -> timeline.ViewState:
+    bounds: tuple[int, int] = facets["bounds"]
     lo, hi = bounds
+    _play_advance(bounds)
     sb = st.sidebar
     sb.header("View")
-    sb.slider("Years", min_value=lo, max_value=max(hi, lo + 1), key="years")
+    if facets["months"] or _months_on():
+        sb.segmented_control("Time step", ["Years", "Months"], key="resolution", on_change=_resolution_changed,
+                             required=True)
+    if _months_on():
+        first, last = timeline.months_of_years(bounds)
+        # The default only makes it a range slider; the session state holds the window.
+        sb.select_slider("Months", options=list(range(first, last + 1)), format_func=timeline.month_label,
+                         value=(first, last), key="months")
+    else:
+        sb.slider("Years", min_value=lo, max_value=max(hi, lo + 1), key="years")
     left, right = sb.columns(2)
-    left.button("◀ step", on_click=_step, args=(-1, bounds), width="stretch")
-    right.button("step ▶", on_click=_step, args=(1, bounds), width="stretch")
-    sb.toggle("As of the end year (deployments persist until ended)", key="as_of")
-    countries = timeline.facet_counts(events, "country")
+    left.button("◀ step", on_click=_step, args=(-1, bounds), width="stretch", key="step_back")
+    right.button("step ▶", on_click=_step, args=(1, bounds), width="stretch", key="step_on")
+    sb.toggle(f"Play (a step every {PLAY_SECONDS:g} s)", key="playing", on_change=_play_toggled, args=(bounds,))
+    sb.toggle("As of the end (deployments persist until ended)", key="as_of")
+    countries, nations, kinds = facets["country"], facets["contributors"], facets["type"]
     sb.multiselect("Host country", sorted(set(countries) | set(st.session_state.countries)), key="countries",
                    format_func=lambda c: f"{c} ({countries.get(c, 0)})")
-    nations = timeline.facet_counts(events, "contributors")
     sb.multiselect("Contributing nation", sorted(set(nations) | set(st.session_state.contributors)),
                    key="contributors", format_func=lambda c: f"{c} ({nations.get(c, 0)})")
-    kinds = timeline.facet_counts(events, "type")
     sb.multiselect("Event type", list(timeline.EVENT_TYPES), key="types",
                    format_func=lambda t: f"{t} ({kinds.get(t, 0)})")
     sb.toggle("Web map tiles (needs internet)", key="tiles", value=False)
-    year_from, year_to = st.session_state.years
+    months = tuple(st.session_state.months) if _months_on() else None
+    year_from, year_to = timeline.years_of_months(months) if months else st.session_state.years
     return timeline.ViewState(
         year_from=int(year_from), year_to=int(year_to), as_of=bool(st.session_state.as_of),
         countries=tuple(st.session_state.countries), types=tuple(st.session_state.types),
         contributors=tuple(st.session_state.contributors),
+        month_from=months[0] if months else None, month_to=months[1] if months else None,
     )
 
 
@@ -107,18 +225,6 @@ def _upload(db: Path) -> None:
         st.rerun()
     for message in st.session_state.get("upload_messages", []):
         getattr(sb, message.level)(message.text)
-
-
-def _evidence_table(view_events: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "date": view_events["article_published"].fillna("").where(
-            view_events["article_published"].fillna("") != "", view_events["year"].astype("Int64").astype(str)),
-        "type": view_events["type"],
-        "place": view_events["place"],
-        "country": view_events["country"],
-        "summary": (view_events["status"].fillna("") + " " + view_events["evidence"].fillna("").str.slice(0, 160)),
-        "article": view_events["article_title"].fillna("") + " — " + view_events["article_source"].fillna(""),
-    }).reset_index(drop=True)
 
 
 def _export(view_events: pd.DataFrame, view: timeline.ViewState) -> None:
@@ -136,32 +242,42 @@ def _export(view_events: pd.DataFrame, view: timeline.ViewState) -> None:
                                  mime=MIME_TYPES.get(fmt, "application/octet-stream"), key="export_download")
 
 
+def _mode(view: timeline.ViewState) -> str:
+    if view.month_from is not None and view.month_to is not None:
+        start, end = timeline.month_label(view.month_from), timeline.month_label(view.month_to)
+        return f"as of {end}" if view.as_of else f"{start} to {end}"
+    return f"as of {view.year_to}" if view.as_of else f"{view.year_from}–{view.year_to}"
+
+
 def main() -> None:
     """Render the page."""
     db = _start()
-    events = events_of(str(db), db.stat().st_mtime_ns)
-    bounds = timeline.year_bounds(events)
-    _init_state(bounds)
-    view = _sidebar(events, bounds)
+    version = (str(db), db.stat().st_mtime_ns)
+    events = events_of(*version)
+    facets = facets_of(*version)
+    _init_state(facets["bounds"])
+    view = _sidebar(facets)
     _upload(db)
 
     st.title("NATO's eastern flank")
     if events.empty:
         st.info("No events stored yet. Add articles (txt, md, html) in the sidebar to put them on the map.")
     view_events = timeline.in_view(events, view)
-    mode = f"as of {view.year_to}" if view.as_of else f"{view.year_from}–{view.year_to}"
-    st.caption(f"{len(view_events)} events in view ({mode})")
+    st.caption(f"{len(view_events)} events in view ({_mode(view)})")
 
-    table = _evidence_table(view_events)
     selected = st.session_state.get("evidence")
     rows = selected.selection.rows if selected is not None else []
     center, zoom = st.session_state.url_center, st.session_state.url_zoom
     if rows and rows[0] < len(view_events):
         focus = view_events.iloc[rows[0]]
         center, zoom = (float(focus["lat"]), float(focus["lon"])), 7
-    fmap = build_map(view_events, tiles=bool(st.session_state.tiles), gaz=gazetteer())
-    state = st_folium(fmap, key="map", height=560, use_container_width=True, returned_objects=["center", "zoom"],
-                      center=center, zoom=zoom)
+    view_key = astuple(replace(view, lat=None, lon=None, zoom=None))
+    # A map without events has a script that never changes, so the component (and its iframe) stays
+    # mounted; the event layers go in as feature groups, which st_folium swaps inside the live map.
+    state = st_folium(base_map(tiles=bool(st.session_state.tiles)), key="map", height=560,
+                      use_container_width=True, returned_objects=["center", "zoom"], center=center, zoom=zoom,
+                      feature_group_to_add=event_layers(features_of(*version, view_key)),
+                      layer_control=folium.LayerControl(collapsed=False))
     map_center = (state or {}).get("center") or {}
     map_zoom = (state or {}).get("zoom")
     if map_center:
@@ -172,13 +288,16 @@ def main() -> None:
     st.query_params.from_dict(timeline.view_to_query(view))
 
     st.subheader("Evidence")
-    st.dataframe(table, key="evidence", on_select="rerun", selection_mode="single-row", hide_index=True,
-                 width="stretch")
+    if len(view_events) > TABLE_ROWS:
+        st.caption(f"The first {TABLE_ROWS:,} of {len(view_events):,} events; export the view for all of them.")
+    st.dataframe(timeline.evidence_table(view_events, TABLE_ROWS), key="evidence", on_select="rerun",
+                 selection_mode="single-row", hide_index=True, width="stretch")
     _export(view_events, view)
     st.subheader("Events per year by type")
-    per_year = timeline.per_year_by_type(timeline.apply_filters(events, view))
+    per_year = per_year_of(*version, view.countries, view.types, view.contributors)
     if not per_year.empty:
         st.bar_chart(per_year)
+    _schedule_play()
 
 
 main()

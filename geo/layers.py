@@ -3,7 +3,12 @@
 Events are aggregated per (layer, place) into one symbol whose popup lists them, and each
 layer is a single GeoJSON object drawn on a canvas, so 10,000 events ship as a few hundred
 small features rather than 10,000 Leaflet objects. Every text that comes from an article is
-HTML-escaped here, because Leaflet inserts popup and tooltip strings as HTML.
+HTML-escaped here, because Leaflet inserts popup and tooltip strings as HTML, and written
+into scripts as JSON that Jinja (which folium renders scripts through) cannot read as a tag.
+
+The map comes in two parts: :func:`base_map` (boundaries, legend), which never changes, and
+:func:`event_layers`, which the dashboard swaps inside the mounted map; :func:`build_map`
+joins them for the HTML export.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -61,15 +67,66 @@ REGION_BOX = shapely.box(-25.0, 33.0, 65.0, 72.0)
 
 
 # ----- folium elements ------------------------------------------------------------------------
-class EventLayer(folium.map.Layer):
+_JS_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"}
+_TEMPLATE_OPENERS = re.compile(r"\{(?=[{%#])")
+
+
+def script_json(value: Any) -> str:
+    """Return ``value`` as JSON that is safe inside a ``<script>`` and inert as a Jinja template.
+
+    As Jinja's ``tojson`` (``<``, ``>``, ``&`` and ``'`` as \\u escapes), and a ``{`` that
+    would open a template tag (``{{``, ``{%``, ``{#``) as \\u007b: JSON itself never writes
+    one, so only characters inside strings change, and they decode to the same text.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in _JS_ESCAPES.items():
+        text = text.replace(char, escape)
+    return _TEMPLATE_OPENERS.sub(r"\\u007b", text)
+
+
+class Verbatim(Element):
+    """An element whose text is output as it is.
+
+    branca's ``Element(text)`` compiles ``text`` as a Jinja template, and folium renders
+    every element's script through one: with article text inside a script, ``{{ ... }}``
+    in an article would run on the server, and compiling a large script costs tens of ms.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Verbatim"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        """Return the text unchanged."""
+        del kwargs
+        return self.text
+
+
+class VerbatimScript(MacroElement):
+    """A MacroElement whose ``script`` macro output goes into the page as :class:`Verbatim` text."""
+
+    def render(self, **kwargs: Any) -> None:
+        """Add the script macro's output to the figure's scripts, then render the children."""
+        figure = self.get_root()
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(Verbatim(str(script(self, kwargs))), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class EventLayer(VerbatimScript, folium.FeatureGroup):
     """One toggleable layer of pre-styled GeoJSON features (circle markers for points).
 
     Feature properties: ``p`` popup HTML, ``t`` tooltip HTML, ``c`` colour, ``r`` radius.
+    A FeatureGroup (``L.geoJSON`` is a Leaflet feature group), so the dashboard can hand it
+    to ``st_folium(feature_group_to_add=...)``, which swaps the layers inside the mounted map
+    instead of reloading the map's iframe.
     """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON({{ this.data|tojson }}, {
+        var {{ this.get_name() }} = L.geoJSON({{ this.data_json }}, {
             pointToLayer: function (f, latlng) {
                 var p = f.properties;
                 return L.circleMarker(latlng, {radius: p.r, color: "#212529", weight: 1,
@@ -90,31 +147,37 @@ class EventLayer(folium.map.Layer):
 
     def __init__(self, data: dict[str, Any], name: str, *, fill_opacity: float = 0.25, show: bool = True) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "EventLayer"
+        self._name = "FeatureGroup"  # st_folium refers to a feature group's variable as feature_group_<id>
+        self.tile_name = name
         self.data = data
         self.fill_opacity = fill_opacity
 
+    @property
+    def data_json(self) -> str:
+        """The features as script-safe JSON (see :func:`script_json`)."""
+        return script_json(self.data)
 
-class BaseBoundaries(folium.map.Layer):
+
+class BaseBoundaries(VerbatimScript, folium.map.Layer):
     """The bundled country boundaries, drawn as a non-interactive base (no network, no tiles)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON({{ this.data|tojson }}, {
+        var {{ this.get_name() }} = L.geoJSON({{ this.data_json }}, {
             interactive: false,
             style: function (f) { return f.properties.s; }
         }).addTo({{ this._parent.get_name() }});
         {% endmacro %}
     """)
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any] | None = None) -> None:
         super().__init__(name="Boundaries", overlay=True, control=True, show=True)
         self._name = "BaseBoundaries"
-        self.data = data
+        self.data_json = _boundaries_json() if data is None else script_json(data)
 
 
-class MapExtras(MacroElement):
-    """Attribution, Leaflet's icon path, a legend and a hidden element with the feature counts."""
+class MapExtras(VerbatimScript):
+    """Attribution, Leaflet's icon path and a legend: the parts of the map that never change."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -130,23 +193,49 @@ class MapExtras(MacroElement):
                 return div;
             };
             legend.addTo(map);
-            var counts = document.getElementById("feature-count") || document.createElement("div");
-            counts.id = "feature-count";
-            counts.hidden = true;
-            var values = {{ this.counts|tojson }};
-            Object.keys(values).forEach(function (k) { counts.setAttribute("data-" + k, values[k]); });
-            document.body.appendChild(counts);
         })();
         {% endmacro %}
     """)
 
-    def __init__(self, counts: dict[str, int], icon_path: str | None) -> None:
+    def __init__(self, icon_path: str | None) -> None:
         super().__init__()
         self._name = "MapExtras"
-        self.counts = {k: str(v) for k, v in counts.items()}
         self.attribution = html.escape(ATTRIBUTION)
         self.icon_path = icon_path
         self.legend = _legend_html()
+
+
+class FeatureCounts(VerbatimScript, folium.FeatureGroup):
+    """A hidden ``#feature-count`` element whose ``data-*`` attributes give the drawn symbols per layer.
+
+    Its script runs after the event layers were added, so the counts appear once they are on
+    the map; ``data-drawn-at`` (epoch ms) is set on the next animation frame, after Leaflet's
+    canvas has painted them. An empty Leaflet layer group outside the layer control, so that
+    ``st_folium`` can add it with the event layers.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.layerGroup();
+        (function () {
+            var counts = document.getElementById("feature-count") || document.createElement("div");
+            counts.id = "feature-count";
+            counts.hidden = true;
+            var values = {{ this.counts_json }};
+            Object.keys(values).forEach(function (k) { counts.setAttribute("data-" + k, values[k]); });
+            counts.removeAttribute("data-drawn-at");
+            document.body.appendChild(counts);
+            var stamp = function () { counts.setAttribute("data-drawn-at", String(Date.now())); };
+            if (window.requestAnimationFrame) { window.requestAnimationFrame(stamp); } else { stamp(); }
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        super().__init__(name="feature counts", overlay=True, control=False, show=False)
+        self._name = "FeatureGroup"  # as EventLayer
+        self.counts = {k: str(v) for k, v in counts.items()}
+        self.counts_json = script_json(self.counts)
 
 
 MAP_CSS = f"""<style>
@@ -174,16 +263,19 @@ def _geojson_of(geom: shapely.Geometry, tolerance: float = SIMPLIFY_DEG) -> dict
 
 
 def area_geometry(place_id: str, gaz: Gazetteer | None = None) -> dict[str, Any] | None:
-    """Return the simplified GeoJSON polygon of an area place id, or None for points and unknown ids."""
-    if gaz is None:
-        return _cached_area_geometry(place_id)
-    return _area_geometry(place_id, gaz)
+    """Return the simplified GeoJSON polygon of an area place id, or None for points and unknown ids.
+
+    Cached per (place id, gazetteer): the gazetteer and boundaries are read-only, so the
+    cache is safe across sessions. Callers must not modify the returned dict.
+    """
+    if not isinstance(place_id, str) or not place_id:
+        return None
+    return _cached_area_geometry(place_id, gaz)
 
 
-@lru_cache(maxsize=4096)
-def _cached_area_geometry(place_id: str) -> dict[str, Any] | None:
-    # The gazetteer and boundaries are read-only, so a process-wide cache is safe across sessions.
-    return _area_geometry(place_id, load_gazetteer())
+@lru_cache(maxsize=8192)
+def _cached_area_geometry(place_id: str, gaz: Gazetteer | None) -> dict[str, Any] | None:
+    return _area_geometry(place_id, gaz if gaz is not None else load_gazetteer())
 
 
 def _area_geometry(place_id: str, gaz: Gazetteer) -> dict[str, Any] | None:
@@ -213,6 +305,11 @@ def base_boundaries() -> dict[str, Any]:
         features.append({"type": "Feature", "geometry": geom,
                          "properties": {"iso": iso, "s": _country_style(iso)}})
     return {"type": "FeatureCollection", "features": features}
+
+
+@lru_cache(maxsize=1)
+def _boundaries_json() -> str:
+    return script_json(base_boundaries())
 
 
 def _country_style(iso: str) -> dict[str, Any]:
@@ -271,68 +368,128 @@ def _popup_html(title: str, rows: list[dict[str, Any]], total: int) -> str:
     return f'<div class="flank-popup"><b>{title}</b> ({total} event{"s" if total != 1 else ""}){body}{more}</div>'
 
 
-def _group_keys(frame: pd.DataFrame, hard: bool) -> pd.Series:
+def _place_keys(frame: pd.DataFrame) -> pd.Series:
+    """Return the place of each event: its place id, or "name@lat,lon" when it has none."""
     place = frame["place_id"].fillna("").astype(str)
-    fallback = frame["place"].fillna("").astype(str) + "@" + frame["lat"].round(2).astype(str) + "," + \
-        frame["lon"].round(2).astype(str)
-    place = place.where(place != "", fallback)
-    return place if hard else frame["layer"] + "|" + place
+    missing = place == ""
+    if missing.any():
+        sub = frame[missing]
+        place = place.copy()
+        place[missing] = (sub["place"].fillna("").astype(str) + "@" + sub["lat"].round(2).astype(str) + ","
+                          + sub["lon"].round(2).astype(str))
+    return place
 
 
-def _snap_to_grid(frame: pd.DataFrame, points: pd.Series, budget: int) -> pd.Series:
-    """Return group keys where point symbols are merged into grid cells until they fit ``budget``."""
-    keys = frame["key"]
+def _snap_to_grid(keys: np.ndarray, layer_codes: np.ndarray, lat: np.ndarray, lon: np.ndarray,
+                  points: np.ndarray, budget: int) -> tuple[np.ndarray, bool]:
+    """Return group keys where point symbols are merged into grid cells until they fit ``budget``.
+
+    The cell doubles from 0.1 degree until the points make at most ``budget`` groups; the
+    second value tells whether points were merged (their symbol then sits at the mean position).
+    """
     cell = 0.1
-    while keys[points].nunique() > budget and cell < 20:
-        snapped = (frame["layer"] + "|cell:" + (frame["lat"] / cell).round().astype(int).astype(str) + ":"
-                   + (frame["lon"] / cell).round().astype(int).astype(str))
-        keys = keys.where(~points, snapped)
+    merged = False
+    out = keys
+    while len(pd.unique(out[points])) > budget and cell < 20:
+        row = np.round(lat / cell).astype(np.int64) + 2_000
+        col = np.round(lon / cell).astype(np.int64) + 4_000
+        snapped = pd.factorize((layer_codes * 4_000 + row) * 8_000 + col)[0]
+        out = np.where(points, keys.max() + 1 + snapped, keys)
+        merged = True
         cell *= 2
-    return keys
+    return out, merged
+
+
+def _first_per_group(codes: np.ndarray, valid: np.ndarray, groups: int) -> np.ndarray:
+    """Return, per group, the row position of its first ``valid`` row (-1 when none)."""
+    first = np.full(groups, -1, dtype=np.int64)
+    rows = np.flatnonzero(valid)[::-1]
+    first[codes[rows]] = rows  # the last assignment per group wins: the earliest row
+    return first
+
+
+def _distinct_per_group(codes: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
+    """Return, per group, the number of distinct ``values`` (integer codes) among its rows."""
+    if not len(codes):
+        return np.zeros(groups, dtype=np.int64)
+    width = int(values.max()) + 1
+    pairs = pd.unique(codes.astype(np.int64) * width + values)
+    return np.bincount(pairs // width, minlength=groups)
 
 
 def aggregate(events: pd.DataFrame, *, gaz: Gazetteer | None = None) -> dict[str, list[dict[str, Any]]]:
     """Return GeoJSON features per layer: one symbol per (layer, place), listing its events.
 
     Exercise and chokepoint places that are areas become their polygon; everything else a
-    circle marker coloured by status (deployments) or by layer and sized by troops.
+    circle marker coloured by status (deployments) or by layer and sized by troops. Above
+    MAX_SYMBOLS point symbols per map, points merge into grid cells. Grouping and counting
+    are vectorised; popup HTML is built only for the MAX_LISTED newest events of each symbol,
+    so the cost grows with the symbols drawn, not with the events.
     """
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in LAYERS}
     frame = events.dropna(subset=["lat", "lon"])
     if frame.empty:
         return out
     hard = len(frame) > HARD_EVENTS
-    frame = frame.assign(layer=layer_of(frame)).sort_values("year", ascending=False, kind="stable")
-    frame = frame.assign(key=_group_keys(frame, hard))
-    polygon_layers = frame["layer"].isin(("exercise", "chokepoint"))
-    area_ids = {pid for pid in frame.loc[polygon_layers, "place_id"].dropna().unique()
-                if area_geometry(pid, gaz) is not None}
-    is_area = polygon_layers & frame["place_id"].isin(area_ids)
-    frame = frame.assign(key=_snap_to_grid(frame, ~is_area, MAX_SYMBOLS))
-    columns = [c for c in frame.columns if c not in ("key",)]
-    records = frame[columns].to_dict(orient="records")
-    area_flags = is_area.to_numpy()
-    for key, idx in frame.groupby("key", sort=False).indices.items():
-        rows = [records[i] for i in idx]
-        first = rows[0]
-        layer = "context" if hard and any(r["layer"] == "context" for r in rows) else first["layer"]
-        total = len(rows)
-        places = list(dict.fromkeys(r["place"] for r in rows if r.get("place")))
-        title = _text(places[0]) if len(places) == 1 else f"{len(places)} places"
-        country = _text(first.get("country"))
-        tooltip = f"{title}{' (' + country + ')' if country and len(places) == 1 else ''} · {total} event" \
+    years = pd.to_numeric(frame["year"], errors="coerce").to_numpy(dtype=float)
+    order = np.argsort(-np.nan_to_num(years, nan=-np.inf), kind="stable")  # newest first, unknown years last
+
+    def column(name: str) -> np.ndarray:
+        return frame[name].to_numpy()[order]
+
+    layer_names = layer_of(frame).to_numpy()[order]
+    layer_codes = pd.Categorical(layer_names, categories=list(LAYERS)).codes.astype(np.int64)
+    place_codes = pd.factorize(_place_keys(frame).to_numpy()[order])[0].astype(np.int64)
+    keys = place_codes if hard else layer_codes * (int(place_codes.max()) + 1) + place_codes
+
+    place_ids = column("place_id")
+    polygon_layers = np.isin(layer_names, ("exercise", "chokepoint"))
+    area_ids = {pid for pid in pd.unique(place_ids[polygon_layers]) if area_geometry(pid, gaz) is not None}
+    is_area = polygon_layers & pd.Series(place_ids).isin(area_ids).to_numpy()
+    lat, lon = column("lat").astype(float), column("lon").astype(float)
+    keys, merged = _snap_to_grid(keys, layer_codes, lat, lon, ~is_area, MAX_SYMBOLS)
+
+    codes, uniques = pd.factorize(keys)  # groups numbered in order of their newest event
+    groups = len(uniques)
+    totals = np.bincount(codes, minlength=groups)
+    first = _first_per_group(codes, np.ones(len(codes), dtype=bool), groups)
+    context = np.bincount(codes, weights=(layer_names == "context"), minlength=groups) > 0
+    mean_lat = np.bincount(codes, weights=lat, minlength=groups) / totals
+    mean_lon = np.bincount(codes, weights=lon, minlength=groups) / totals
+    troops = pd.to_numeric(pd.Series(column("troops")), errors="coerce")
+    max_troops = troops.where(troops > 0).groupby(codes).max().reindex(range(groups)).to_numpy()
+    names = pd.Series(column("place")).fillna("").astype(str).to_numpy(dtype=object)
+    named = names != ""
+    n_places = _distinct_per_group(codes[named], pd.factorize(names[named])[0], groups)
+    first_named = _first_per_group(codes, named, groups)
+    point_groups = ~is_area[first]
+
+    rank = pd.Series(codes).groupby(codes).cumcount().to_numpy()
+    listed = np.flatnonzero(rank < MAX_LISTED)
+    rows_of: list[list[dict[str, Any]]] = [[] for _ in range(groups)]
+    for code, record in zip(codes[listed], frame.iloc[order[listed]].to_dict(orient="records"), strict=True):
+        rows_of[code].append(record)
+
+    country, status = column("country"), column("status")
+    for g in range(groups):
+        head = first[g]
+        layer = "context" if hard and context[g] else str(layer_names[head])
+        total = int(totals[g])
+        title = _text(names[first_named[g]]) if n_places[g] == 1 else f"{n_places[g]} places"
+        where = _text(country[head])
+        tooltip = f"{title}{' (' + where + ')' if where and n_places[g] == 1 else ''} · {total} event" \
                   f"{'s' if total != 1 else ''}"
-        troops = max((t for t in (_troops(r.get("troops")) for r in rows) if t), default=None)
-        colour = STATUS_COLOURS.get(str(first.get("status") or ""), STATUS_COLOURS[""]) \
+        troop = _troops(max_troops[g])
+        colour = STATUS_COLOURS.get(str(status[head] or ""), STATUS_COLOURS[""]) \
             if layer == "deployment" else LAYER_COLOURS[layer]
-        radius = 5.0 if troops is None else min(16.0, max(5.0, 2.5 * math.log10(troops) + 1))
-        geometry = area_geometry(first["place_id"], gaz) if area_flags[idx[0]] else None
+        radius = 5.0 if troop is None else min(16.0, max(5.0, 2.5 * math.log10(troop) + 1))
+        geometry = None if point_groups[g] else area_geometry(place_ids[head], gaz)
         if geometry is None:
-            merged = "|cell:" in str(key)
-            lat = float(np.mean([r["lat"] for r in rows])) if merged else float(first["lat"])
-            lon = float(np.mean([r["lon"] for r in rows])) if merged else float(first["lon"])
-            geometry = {"type": "Point", "coordinates": [round(lon, 4), round(lat, 4)]}
-        props = {"p": _popup_html(title, rows[:MAX_LISTED], total), "t": tooltip, "c": colour,
+            at_mean = merged and point_groups[g]
+            y = float(mean_lat[g]) if at_mean else float(lat[head])
+            x = float(mean_lon[g]) if at_mean else float(lon[head])
+            geometry = {"type": "Point", "coordinates": [round(x, 4), round(y, 4)]}
+        props = {"p": _popup_html(title, rows_of[g], total), "t": tooltip, "c": colour,
                  "r": round(radius, 1), "n": total}
         out[layer].append({"type": "Feature", "geometry": geometry, "properties": props})
     return out
@@ -353,10 +510,11 @@ def _icon_path() -> str | None:
     return css.rsplit("/", 1)[0] + "/images/"
 
 
-def build_map(events: pd.DataFrame, *, center: Sequence[float] | None = None, zoom: int | None = None,
-              tiles: bool = False, gaz: Gazetteer | None = None) -> folium.Map:
-    """Return a folium Map of the events over the bundled boundaries, one toggleable layer per kind.
+def base_map(*, center: Sequence[float] | None = None, zoom: int | None = None, tiles: bool = False) -> folium.Map:
+    """Return the map without events: boundaries (or web tiles), legend, attribution, styles.
 
+    Its script depends only on ``tiles`` (and the start view), so the dashboard's map
+    component keeps the same identity, and its iframe, while the event layers change.
     Web tiles (OpenStreetMap, CARTO) are added only when ``tiles`` is True; otherwise the
     map needs nothing but the local Leaflet assets.
     """
@@ -368,12 +526,33 @@ def build_map(events: pd.DataFrame, *, center: Sequence[float] | None = None, zo
         folium.TileLayer(CARTO_URL, attr=CARTO_ATTR, name="CARTO light", overlay=False, control=True,
                          show=False).add_to(m)
     else:
-        BaseBoundaries(base_boundaries()).add_to(m)
-    features = aggregate(events, gaz=gaz)
-    for name in LAYERS:
-        fill = 0.12 if name == "exercise" else 0.3
-        EventLayer({"type": "FeatureCollection", "features": features[name]}, LAYER_TITLES[name],
-                   fill_opacity=fill).add_to(m)
+        BaseBoundaries().add_to(m)
+    MapExtras(_icon_path()).add_to(m)
+    return m
+
+
+def event_layers(features: dict[str, list[dict[str, Any]]]) -> list[folium.FeatureGroup]:
+    """Return one EventLayer per kind (from :func:`aggregate`'s features), then the FeatureCounts."""
+    out: list[folium.FeatureGroup] = [
+        EventLayer({"type": "FeatureCollection", "features": features.get(name, [])}, LAYER_TITLES[name],
+                   fill_opacity=0.12 if name == "exercise" else 0.3)
+        for name in LAYERS
+    ]
+    out.append(FeatureCounts(feature_counts(features)))
+    return out
+
+
+def build_map(events: pd.DataFrame, *, center: Sequence[float] | None = None, zoom: int | None = None,
+              tiles: bool = False, gaz: Gazetteer | None = None) -> folium.Map:
+    """Return a folium Map of the events over the bundled boundaries, one toggleable layer per kind.
+
+    The whole map in one object (for the HTML export and tests): :func:`base_map`, the
+    :func:`event_layers` of :func:`aggregate`, and a layer control.
+    """
+    m = base_map(center=center, zoom=zoom, tiles=tiles)
+    *kinds, counts = event_layers(aggregate(events, gaz=gaz))
+    for layer in kinds:
+        layer.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    MapExtras(feature_counts(features), _icon_path()).add_to(m)
+    counts.add_to(m)
     return m

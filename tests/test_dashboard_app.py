@@ -1,14 +1,15 @@
-"""The page through Streamlit's AppTest: slider, filters, URL state, upload messages, empty store."""
+"""The page through Streamlit's AppTest: slider, play, months, filters, URL state, caching, upload, empty store."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import store
+from geo import layers, store, timeline
 from geo.uploads import Message, store_uploads
 from tests.dashboard_fixtures import BAD_ARTICLE, GOOD_ARTICLE, build_empty_store, build_seed_store
 
@@ -110,3 +111,70 @@ def test_export_buttons_prepare_a_download_of_the_view(seed_db: Path, monkeypatc
     assert fmt == "csv"
     assert blob.startswith(b"\xef\xbb\xbf") and b"evidence" in blob
     assert blob.count(b"\n") - 1 == _in_view(at)
+
+
+def test_play_moves_the_window_each_run_and_stops_at_the_end(seed_db: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(seed_db, monkeypatch)
+    lo, hi = at.slider(key="years").value
+    at.slider(key="years").set_value((hi - 3, hi - 2)).run()
+    at.toggle(key="playing").set_value(True).run()  # pressing Play shows the next step at once
+    assert at.slider(key="years").value == (hi - 2, hi - 1)
+    assert (at.query_params["from"], at.query_params["to"]) == (str(hi - 2), str(hi - 1))
+    at.run()  # what the play timer does every PLAY_SECONDS
+    assert at.slider(key="years").value == (hi - 1, hi)
+    assert at.toggle(key="playing").value is False  # reached the end: stopped
+    at.run()
+    assert at.slider(key="years").value == (hi - 1, hi)
+    at.toggle(key="playing").set_value(True).run()  # Play at the end starts again from the start
+    assert at.slider(key="years").value == (lo, lo + 1) and at.toggle(key="playing").value is True
+    at.toggle(key="playing").set_value(False).run()
+    at.run()
+    assert at.slider(key="years").value == (lo, lo + 1)  # paused: runs no longer move it
+    at.slider(key="years").set_value((lo, hi)).run()
+    at.toggle(key="playing").set_value(True).run()
+    assert at.slider(key="years").value == (lo, lo)  # all years: it plays year by year
+
+
+def test_months_resolution(seed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    events = store.load_events(seed_db)
+    months = timeline.event_months(events)
+    month = int(months.dropna().mode()[0])
+    year = month // 12
+    at = _app(seed_db, monkeypatch)
+    at.button_group(key="resolution").set_value("Months").run()
+    assert not at.exception, at.exception
+    at.select_slider(key="months").set_range(month, month).run()
+    label = timeline.month_label(month)
+    assert at.query_params["mfrom"] == label and at.query_params["mto"] == label
+    dated = int((months == month).sum())
+    year_only = int((months.isna() & (events["year"] == year)).sum())
+    assert dated > 0 and _in_view(at) == dated + year_only  # year-only events show in every month of their year
+    at.button(key="step_on").click().run()
+    assert at.select_slider(key="months").value == (month + 1, month + 1)
+    at.button_group(key="resolution").set_value("Years").run()
+    assert at.slider(key="years").value == (year, year) and "mfrom" not in at.query_params
+
+    again = _app(seed_db, monkeypatch, {"mfrom": label, "mto": label})
+    assert again.select_slider(key="months").value == (month, month)
+    assert _in_view(again) == dated + year_only
+
+
+def test_reruns_that_keep_the_view_do_not_rebuild_the_map(seed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = layers.aggregate
+
+    def counting(events: pd.DataFrame, **kwargs: object) -> dict[str, list[dict[str, object]]]:
+        calls.append(len(events))
+        return real(events, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(layers, "aggregate", counting)
+    at = _app(seed_db, monkeypatch, {"from": "2015", "to": "2016", "type": "exercise,deployment"})
+    built = len(calls)
+    at.selectbox(key="export_format").set_value("csv").run()
+    at.selectbox(key="export_format").set_value("geojson").run()
+    assert len(calls) == built  # an unrelated rerun reuses the cached map features
+    at.slider(key="years").set_value((2016, 2016)).run()
+    assert len(calls) == built + 1  # a new view builds them once
+    at.slider(key="years").set_value((2015, 2016)).run()
+    assert len(calls) == built + 1  # and a view seen before is cached

@@ -1,12 +1,15 @@
-"""build_map on its rendered HTML: feature counts per layer, escaping, local assets only, tiles."""
+"""build_map on its rendered HTML: feature counts per layer, escaping, local assets only, tiles, aggregation."""
 
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo import layers
 from geo.assets import asset_files, use_local_assets
@@ -93,3 +96,66 @@ def test_many_events_stay_small() -> None:
 def test_empty_frame_draws_the_base_map() -> None:
     out = layers.build_map(pd.DataFrame(columns=EVENT_COLUMNS)).get_root().render()
     assert _counts(out)["events"] == 0
+
+
+def test_article_text_is_never_a_template() -> None:
+    # folium renders scripts through Jinja: "{{ ... }}" in an article must stay text, not run.
+    payload = "x {{ 7*7 }} {% for i in range(3) %}L{% endfor %} {# c #} y"
+    events = pd.DataFrame([_event(0, evidence=payload, place=payload, article_title="{{ config }}")])
+    out = layers.build_map(events).get_root().render()
+    assert "x 49" not in out and "LLL" not in out and "{{" not in out and "{%" not in out
+    layer = next(c for c in layers.build_map(events)._children.values() if isinstance(c, layers.EventLayer))
+    popup = json.loads(layer.data_json)["features"][0]["properties"]["p"]
+    assert "x {{ 7*7 }} {% for i in range(3) %}L{% endfor %} {# c #} y" in popup
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+                    max_leaves=12))
+@settings(max_examples=200, deadline=None)
+def test_script_json_round_trips_and_is_inert(value: object) -> None:
+    text = layers.script_json(value)
+    assert json.loads(text) == value
+    assert not re.search(r"\{[{%#]|<|>|&|'", text)
+
+
+def test_dashboard_layers_keep_the_base_map_unchanged() -> None:
+    """The map without events is the same for any events; the events and counts come as feature groups."""
+    few = pd.DataFrame([_event(0)])
+    more = pd.DataFrame([_event(0), _event(1, place="Ādaži", place_id="geonames:461650", lat=57.07, lon=24.32)])
+    base = layers.base_map().get_root().render()
+    assert "feature-count" not in base and "Natural Earth" in base
+    groups = layers.event_layers(layers.aggregate(more))
+    assert [type(g) for g in groups] == [layers.EventLayer] * 4 + [layers.FeatureCounts]
+    assert [g.layer_name for g in groups[:4]] == list(layers.LAYER_TITLES.values())
+    assert not groups[-1].control  # the counts are not a layer to switch off
+    m = layers.base_map()
+    for group in groups:
+        group.add_to(m)
+    assert _counts(m.get_root().render())["deployment"] == 2
+    assert _counts(layers.build_map(few).get_root().render())["deployment"] == 1
+
+
+def test_points_merge_into_cells_above_the_symbol_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [_event(i, place=f"P{i}", place_id=f"geonames:{i}", lat=54.0 + i * 0.001, lon=25.0, troops=100 * (i + 1))
+            for i in range(6)]
+    rows.append(_event(9, place="Far", place_id="geonames:99", lat=44.0, lon=15.0))
+    monkeypatch.setattr(layers, "MAX_SYMBOLS", 2)
+    features = layers.aggregate(pd.DataFrame(rows))["deployment"]
+    assert len(features) == 2
+    near = next(f for f in features if f["properties"]["n"] == 6)
+    assert near["properties"]["t"].startswith("6 places")
+    assert near["geometry"]["coordinates"] == [25.0, round(54.0 + 0.0025, 4)]  # the mean of the six
+    assert near["properties"]["r"] == round(2.5 * math.log10(600) + 1, 1)  # sized by the largest troops
+    assert near["properties"]["p"].count("<p>") == layers.MAX_LISTED + 1  # three listed, then "+3 more"
+    assert "+3 more" in near["properties"]["p"]
+
+
+def test_above_the_hard_limit_one_symbol_per_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [_event(0), _event(1, type="exercise"), _event(2, type="deployment", country="RU")]
+    monkeypatch.setattr(layers, "HARD_EVENTS", 2)
+    features = layers.aggregate(pd.DataFrame(rows))
+    assert layers.feature_counts(features) == {"deployment": 0, "exercise": 0, "chokepoint": 0, "context": 1,
+                                               "events": 3}
+    monkeypatch.setattr(layers, "HARD_EVENTS", 50_000)
+    assert layers.feature_counts(layers.aggregate(pd.DataFrame(rows)))["deployment"] == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -76,6 +78,113 @@ def test_url_state_ignores_bad_values() -> None:
     view = timeline.view_from_query({"from": "x", "to": "2018", "type": "deployment,bogus", "lat": "nan",
                                      "lon": "500", "z": "99", "country": "lt,,lt"})
     assert view == ViewState(year_to=2018, types=("deployment",), countries=("LT",))
+    hostile = timeline.view_from_query({"country": "lt,{{ 7*7 }},<b>,ltu", "contrib": "us,{% x %}"})
+    assert (hostile.countries, hostile.contributors) == (("LT", "LTU"), ("US",))
     swapped = timeline.view_from_query({"from": "2020", "to": "2016"})
     assert (swapped.year_from, swapped.year_to) == (2016, 2020)
     assert timeline.clamp_years(ViewState(year_from=1990), (2014, 2024)) == ViewState(year_from=2014, year_to=2024)
+
+
+# ----- months -----------------------------------------------------------------------------------
+def _dated(rows: list[tuple[str, str, int, str, str, str]], *, with_date: bool = True) -> pd.DataFrame:
+    """Events (type, place_id, year, status, published, date); ``date`` left out when not ``with_date``."""
+    frame = pd.DataFrame([
+        {"event_id": f"m{i}", "type": t, "place_id": pid, "year": y, "status": s, "country": "LT",
+         "contributors": "", "lead_nation": "", "article_published": pub or None, "date": date or None}
+        for i, (t, pid, y, s, pub, date) in enumerate(rows)
+    ])
+    return frame if with_date else frame.drop(columns="date")
+
+
+M = timeline.month_index
+DATED = _dated([
+    ("deployment", "geonames:1", 2017, "arrived", "2017-03-04", ""),        # m0: March, from publication
+    ("deployment", "geonames:1", 2017, "ended", "2017-01-10", "2017-08"),   # m1: the date column wins
+    ("exercise", "country:EE", 2017, "", "2018-02-01", ""),                 # m2: published later: year only
+    ("exercise", "country:EE", 2017, "", "", "2017-06-15"),                 # m3: June
+    ("deployment", "geonames:2", 2016, "arrived", "2016-11-30", "bogus"),   # m4: bad date, publication month
+    ("chokepoint", "catalogue:suwalki_gap", 2017, "", "2017-13-01", ""),    # m5: no such month: year only
+])
+
+
+def test_months_come_from_the_date_then_the_publication_in_the_same_year() -> None:
+    months = timeline.event_months(DATED)
+    assert [timeline.month_label(int(m)) if m == m else None for m in months] == [
+        "2017-03", "2017-08", None, "2017-06", "2016-11", None]
+    without_date = timeline.event_months(DATED.drop(columns="date"))
+    assert timeline.month_label(int(without_date[1])) == "2017-01"
+    assert timeline.has_months(DATED) and not timeline.has_months(DATED.assign(article_published=None, date=None))
+    assert timeline.parse_month("2017-03-31") == M(2017, 3) and timeline.parse_month("2017-3") is None
+    assert timeline.month_label(M(2017, 12)) == "2017-12" and M(2018, 1) == M(2017, 12) + 1
+
+
+def test_month_range_shows_year_only_events_in_every_month_of_their_year() -> None:
+    def shown(a: tuple[int, int], b: tuple[int, int]) -> set[str]:
+        return set(timeline.in_months(DATED, M(*a), M(*b))["event_id"])
+
+    assert shown((2017, 3), (2017, 3)) == {"m0", "m2", "m5"}
+    assert shown((2017, 4), (2017, 7)) == {"m2", "m3", "m5"}
+    assert shown((2016, 11), (2016, 11)) == {"m4"}
+    assert shown((2016, 12), (2016, 12)) == set()
+    assert timeline.months_of_years((2016, 2017)) == (M(2016, 1), M(2017, 12))
+    assert timeline.years_of_months((M(2016, 5), M(2017, 2))) == (2016, 2017)
+    assert timeline.month_bounds(DATED) == (M(2016, 1), M(2017, 12))
+
+
+@pytest.mark.parametrize(("month", "expected"), [
+    ((2017, 2), {"m2", "m4", "m5"}),          # before the deployment arrived in March
+    ((2017, 3), {"m0", "m2", "m4", "m5"}),
+    ((2017, 6), {"m0", "m2", "m3", "m4", "m5"}),
+    ((2017, 7), {"m0", "m2", "m4", "m5"}),    # the dated exercise was in June only
+    ((2017, 8), {"m2", "m4", "m5"}),          # ended in August
+    ((2018, 1), {"m4", "m5"}),
+])
+def test_as_of_a_month(month: tuple[int, int], expected: set[str]) -> None:
+    assert set(timeline.in_months(DATED, M(2014, 1), M(*month), as_of=True)["event_id"]) == expected
+
+
+def test_year_resolution_ignores_months() -> None:
+    assert set(timeline.in_time(DATED, 2017, 2017, as_of=True)["event_id"]) == {"m2", "m3", "m4", "m5"}
+    view = ViewState(year_from=2017, year_to=2017)
+    assert set(timeline.in_view(DATED, view)["event_id"]) == {"m0", "m1", "m2", "m3", "m5"}
+    by_month = replace(view, month_from=M(2017, 8), month_to=M(2017, 8))
+    assert set(timeline.in_view(DATED, by_month)["event_id"]) == {"m1", "m2", "m5"}
+
+
+def test_month_url_state() -> None:
+    view = ViewState(year_from=2016, year_to=2017, month_from=M(2016, 11), month_to=M(2017, 2))
+    query = timeline.view_to_query(view)
+    assert query == {"from": "2016", "to": "2017", "mfrom": "2016-11", "mto": "2017-02"}
+    assert timeline.view_from_query(query) == view
+    swapped = timeline.view_from_query({"mfrom": "2017-02", "mto": "2016-11"})
+    assert (swapped.month_from, swapped.year_from) == (M(2016, 11), 2016)
+    assert timeline.view_from_query({"mfrom": "2017-02", "mto": "2017-13"}).month_from is None
+    assert timeline.view_from_query({"mfrom": "2017-02"}).month_to is None
+    clamped = timeline.clamp_years(ViewState(month_from=M(2010, 5), month_to=M(2030, 1)), (2014, 2020))
+    assert (clamped.month_from, clamped.month_to) == (M(2014, 1), M(2020, 12))
+    assert (clamped.year_from, clamped.year_to) == (2014, 2020)
+
+
+# ----- play ---------------------------------------------------------------------------------------
+def test_play_steps_to_the_end_then_stops_and_restarts_from_the_start() -> None:
+    window, going, seen = (2016, 2017), True, []
+    while going:
+        window, going = timeline.play_tick(window, (2014, 2020))
+        seen.append(window)
+    assert seen == [(2017, 2018), (2018, 2019), (2019, 2020)]
+    assert timeline.play_tick((2019, 2020), (2014, 2020)) == ((2019, 2020), False)
+    assert timeline.play_start((2019, 2020), (2014, 2020)) == (2014, 2015)
+    assert timeline.play_start((2016, 2017), (2014, 2020)) == (2016, 2017)
+    assert timeline.play_start((2014, 2020), (2014, 2020)) == (2014, 2014)  # all years: play year by year
+    assert timeline.play_tick((M(2017, 11), M(2017, 12)), (M(2017, 1), M(2018, 12)))[0] == (M(2017, 12), M(2018, 1))
+
+
+def test_evidence_table_dates_and_limit() -> None:
+    events = DATED.assign(type="deployment", place="Rukla", evidence="x" * 300, article_title="T",
+                          article_source="s.txt")
+    table = timeline.evidence_table(events)
+    assert list(table["date"]) == ["2017-03-04", "2017-08", "2018-02-01", "2017-06-15", "2016-11-30", "2017-13-01"]
+    assert len(table["summary"][0]) == len("arrived ") + 160 and table["article"][0] == "T — s.txt"
+    assert len(timeline.evidence_table(events, 2)) == 2
+    no_dates = timeline.evidence_table(events.drop(columns="date").assign(article_published=None))
+    assert list(no_dates["date"]) == ["2017"] * 4 + ["2016", "2017"]
