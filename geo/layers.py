@@ -139,6 +139,11 @@ class EventLayer(VerbatimScript, folium.FeatureGroup):
             onEachFeature: function (f, layer) {
                 layer.bindPopup(f.properties.p, {maxWidth: 380, maxHeight: 320});
                 layer.bindTooltip(f.properties.t, {sticky: true});
+                // Areas go under every point, so a base inside an exercise area stays clickable
+                // (also when the export's year control re-adds layers).
+                if (!(layer instanceof L.CircleMarker)) {
+                    layer.on("add", function () { layer.bringToBack(); });
+                }
             }
         });
         {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
@@ -163,8 +168,13 @@ class BaseBoundaries(VerbatimScript, folium.map.Layer):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
+        // A pane of its own below the overlays, so areas sent to the back stay above the land fill.
+        if (!{{ this._parent.get_name() }}.getPane("flank-base")) {
+            {{ this._parent.get_name() }}.createPane("flank-base").style.zIndex = 350;
+        }
         var {{ this.get_name() }} = L.geoJSON({{ this.data_json }}, {
             interactive: false,
+            pane: "flank-base",
             style: function (f) { return f.properties.s; }
         }).addTo({{ this._parent.get_name() }});
         {% endmacro %}

@@ -373,3 +373,44 @@ def test_template_syntax_in_user_text_is_not_evaluated(tmp_path: Path) -> None:
         assert evaluated not in page
     for literal in ("Heading {{ 9*9 }}", "Caption {{ 8*8 }}", "{{ 4*4 }}", "Troops {{ 6*7 }}"):
         assert literal in page
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium")
+def test_a_point_inside_an_exercise_area_opens_its_own_popup(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    events = pd.DataFrame([
+        _event(event_id="p", place="Orzysz", place_id="", kind="town", country="PL", lat=53.81, lon=21.95,
+               year=2017, evidence="the point's evidence", countries="PL"),
+        _event(event_id="a", type="exercise", place="Poland", place_id="country:PL", kind="country", country="PL",
+               lat=52.1, lon=19.4, year=2017, evidence="the area's evidence", countries="PL"),
+    ])
+    page_file = export.export_events(events, "html", tmp_path / "nested.html")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(page_file.resolve().as_uri())
+            page.wait_for_function("document.getElementById('time-state') && "
+                                   "Number(document.getElementById('time-state').dataset.visible) > 0")
+            # The point's position once the map has stopped moving (two frames alike).
+            x, y = page.evaluate("""() => new Promise(resolve => {
+                const map = window[Object.keys(window).find(k => k.startsWith("map_"))];
+                const where = () => {
+                    const p = map.latLngToContainerPoint([53.81, 21.95]);
+                    const box = map.getContainer().getBoundingClientRect();
+                    return [p.x + box.left, p.y + box.top];
+                };
+                let last = where();
+                const check = () => requestAnimationFrame(() => requestAnimationFrame(() => {
+                    const now = where();
+                    if (now[0] === last[0] && now[1] === last[1] && !map._animatingZoom) resolve(now);
+                    else { last = now; check(); }
+                }));
+                check();
+            })""")
+            page.mouse.click(x, y)
+            expect(page.locator(".leaflet-popup-content")).to_contain_text("the point's evidence")
+        finally:
+            browser.close()
