@@ -1,7 +1,7 @@
 """Streamlit page: the eastern-flank map, its time slider, play control, filters, evidence and upload.
 
 Only wiring: every decision lives in geo.timeline, geo.layers and geo.uploads. What is
-expensive is cached per store version (its mtime): the events, their facet counts, and the
+expensive is cached per store version (mtime and SQLite change counter): the events, their facet counts, and the
 map's features per view, so reruns that do not change the view (a table selection, an export
 format) do not rebuild the map, and the map component keeps its iframe while its layers change.
 """
@@ -38,19 +38,19 @@ def gazetteer() -> Gazetteer:
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def events_of(db: str, mtime_ns: int) -> pd.DataFrame:
+def events_of(db: str, store_version: tuple[int, int]) -> pd.DataFrame:
     """Return every stored event, shared read-only by all sessions (never modified in place).
 
-    ``mtime_ns`` keys the cache so an upload shows at once.
+    ``store_version`` (store.version) keys the cache so an upload shows at once.
     """
-    del mtime_ns
+    del store_version
     return store.load_events(db)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def facets_of(db: str, mtime_ns: int) -> dict[str, Any]:
+def facets_of(db: str, store_version: tuple[int, int]) -> dict[str, Any]:
     """Return what the sidebar needs of all events: bounds, facet counts, whether months are known."""
-    events = events_of(db, mtime_ns)
+    events = events_of(db, store_version)
     return {"bounds": timeline.year_bounds(events), "months": timeline.has_months(events),
             "country": timeline.facet_counts(events, "country"),
             "contributors": timeline.facet_counts(events, "contributors"),
@@ -58,17 +58,17 @@ def facets_of(db: str, mtime_ns: int) -> dict[str, Any]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def features_of(db: str, mtime_ns: int, view_key: tuple[Any, ...]) -> dict[str, list[dict[str, Any]]]:
+def features_of(db: str, store_version: tuple[int, int], view_key: tuple[Any, ...]) -> dict[str, list[dict[str, Any]]]:
     """Return the map's features of one view (a ViewState without the map position)."""
-    return aggregate(timeline.in_view(events_of(db, mtime_ns), timeline.ViewState(*view_key)), gaz=gazetteer())
+    return aggregate(timeline.in_view(events_of(db, store_version), timeline.ViewState(*view_key)), gaz=gazetteer())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def per_year_of(db: str, mtime_ns: int, countries: tuple[str, ...], types: tuple[str, ...],
+def per_year_of(db: str, store_version: tuple[int, int], countries: tuple[str, ...], types: tuple[str, ...],
                 contributors: tuple[str, ...]) -> pd.DataFrame:
     """Return the events per year and type under the view's filters (all years, so not keyed by them)."""
     view = timeline.ViewState(countries=countries, types=types, contributors=contributors)
-    return timeline.per_year_by_type(timeline.apply_filters(events_of(db, mtime_ns), view))
+    return timeline.per_year_by_type(timeline.apply_filters(events_of(db, store_version), view))
 
 
 @st.cache_resource
@@ -252,7 +252,7 @@ def _mode(view: timeline.ViewState) -> str:
 def main() -> None:
     """Render the page."""
     db = _start()
-    version = (str(db), db.stat().st_mtime_ns)
+    version = (str(db), store.version(db))
     events = events_of(*version)
     facets = facets_of(*version)
     _init_state(facets["bounds"])
