@@ -103,7 +103,6 @@ def _init_state(bounds: tuple[int, int]) -> None:
     st.session_state.contributors = list(view.contributors)
     st.session_state.url_center = (view.lat, view.lon) if view.lat is not None else None
     st.session_state.url_zoom = view.zoom
-    st.session_state.upload_round = 0
     st.session_state.playing = False
 
 
@@ -217,13 +216,17 @@ def _sidebar(facets: dict[str, Any]) -> timeline.ViewState:
 def _upload(db: Path) -> None:
     sb = st.sidebar
     sb.header("Add articles")
+    # One dict, changed in place after storing: every st.session_state access is a point where a
+    # pending rerun interrupts the script, so a plain assignment after storing could be lost and
+    # the next run would store the same files again (and report them as "already stored").
+    uploads = st.session_state.setdefault("uploads", {"round": 0, "messages": []})
     files = sb.file_uploader("Articles (txt, md, html)", type=list(UPLOAD_TYPES), accept_multiple_files=True,
-                             key=f"upload_{st.session_state.upload_round}")
+                             key=f"upload_{uploads['round']}")
     if files:
-        st.session_state.upload_messages = store_uploads([(f.name, f.getvalue()) for f in files], db)
-        st.session_state.upload_round += 1  # a fresh uploader, so the same files are not stored twice
+        uploads["messages"] = store_uploads([(f.name, f.getvalue()) for f in files], db)
+        uploads["round"] += 1  # a fresh uploader, so the same files are not stored twice
         st.rerun()
-    for message in st.session_state.get("upload_messages", []):
+    for message in uploads["messages"]:
         getattr(sb, message.level)(message.text)
 
 

@@ -85,7 +85,8 @@ def test_empty_store_shows_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_upload_messages_are_shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLANKMAP_DB", str(build_empty_store(tmp_path)))
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["upload_messages"] = [Message("error", "bad.txt: binary file"), Message("success", "1 added")]
+    at.session_state["uploads"] = {"round": 0, "messages": [Message("error", "bad.txt: binary file"),
+                                                            Message("success", "1 added")]}
     at.run()
     assert [e.value for e in at.error] == ["bad.txt: binary file"]
     assert [s.value for s in at.success] == ["1 added"]
