@@ -7,6 +7,7 @@ stage needs (metonymy, name-embedded, furniture).
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
 from dataclasses import dataclass, field
@@ -136,6 +137,7 @@ def matcher_for(gaz: Gazetteer) -> _Matcher:
         m = _MATCHERS.get(id(gaz))
         if m is None:
             m = _MATCHERS[id(gaz)] = _Matcher(gaz)
+            gc.freeze()  # as for the gazetteer: long-lived, kept out of the collector's scans
         return m
 
 
