@@ -23,7 +23,7 @@ from geo.export import FORMATS, MIME_TYPES, export_bytes
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.ingest import ensure_default_store
 from geo.layers import aggregate, base_map, event_layers
-from geo.uploads import UPLOAD_TYPES, store_uploads
+from geo.uploads import UPLOAD_TYPES, Message, store_uploads
 
 st.set_page_config(page_title="NATO eastern flank", layout="wide")
 
@@ -213,6 +213,15 @@ def _sidebar(facets: dict[str, Any]) -> timeline.ViewState:
     )
 
 
+HANDLED_UPLOADS_KEPT = 1_000
+
+
+@st.cache_resource
+def _handled_uploads() -> dict[tuple[str, ...], list[Message]]:
+    """Upload file ids already stored by this server -> the messages storing them gave."""
+    return {}
+
+
 def _upload(db: Path) -> None:
     sb = st.sidebar
     sb.header("Add articles")
@@ -223,7 +232,15 @@ def _upload(db: Path) -> None:
     files = sb.file_uploader("Articles (txt, md, html)", type=list(UPLOAD_TYPES), accept_multiple_files=True,
                              key=f"upload_{uploads['round']}")
     if files:
-        uploads["messages"] = store_uploads([(f.name, f.getvalue()) for f in files], db)
+        # Keyed by the uploader's file ids, server-wide: should a run be repeated with the same
+        # files (an interrupted run, a reconnected session), they are not stored a second time
+        # and the page still shows what storing them said.
+        ids, handled = tuple(f.file_id for f in files), _handled_uploads()
+        if ids not in handled:
+            handled[ids] = store_uploads([(f.name, f.getvalue()) for f in files], db)
+            while len(handled) > HANDLED_UPLOADS_KEPT:
+                handled.pop(next(iter(handled)))
+        uploads["messages"] = handled[ids]
         uploads["round"] += 1  # a fresh uploader, so the same files are not stored twice
         st.rerun()
     for message in uploads["messages"]:
