@@ -21,16 +21,10 @@ page received over the websocket during the warm load. Timings are taken on a sh
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -40,57 +34,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_dashboard import synthetic_events, write_store
 
 from geo import layers, timeline
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard_server
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 SIZES = (1_000, 10_000, 100_000)
 TARGET_MS = 2_000
 REPEATS = 3
 STARTUP_S = 120
 WAIT_MS = 180_000
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync", "--disable-quic"]
 MAP_IFRAME = 'iframe[title*="streamlit_folium"]'
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start_server(db: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start the dashboard on ``db``; return the process and its URL once it answers."""
-    port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-           "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "FLANKMAP_DB": str(db)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return proc, url
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        try:
-            proc.wait(timeout=0.25)  # a bounded poll interval that also notices an early exit
-        except subprocess.TimeoutExpired:
-            continue
-    proc.terminate()
-    raise TimeoutError(f"streamlit not healthy after {STARTUP_S}s")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def _drawn(page: Any, events: int, expect: Any) -> int:
@@ -124,29 +76,25 @@ def measure(n: int, folder: Path, sync_api: Any) -> dict[str, float]:
     everything = layers.feature_counts(layers.aggregate(events))
     shorter = [layers.feature_counts(layers.aggregate(timeline.in_time(events, lo, hi - k)))["events"]
                for k in range(1, REPEATS + 1)]
-    proc, url = _start_server(db)
-    try:
-        with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-            try:
-                cold, _, _, page = _load(browser, url, everything["events"], sync_api.expect)
-                warm, in_frame = [], []
-                for _ in range(REPEATS):
-                    page.close()
-                    total, frame_ms, received, page = _load(browser, url, everything["events"], sync_api.expect)
-                    warm.append(total)
-                    in_frame.append(frame_ms)
-                end = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"]').nth(1)
-                slider = []
-                for want in shorter:
-                    end.focus()
-                    pressed = float(page.evaluate("Date.now()"))
-                    end.press("ArrowLeft")
-                    slider.append(_drawn(page, want, sync_api.expect) - pressed)
-            finally:
-                browser.close()
-    finally:
-        _stop(proc)
+    with dashboard_server(db, startup_s=STARTUP_S) as url, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            cold, _, _, page = _load(browser, url, everything["events"], sync_api.expect)
+            warm, in_frame = [], []
+            for _ in range(REPEATS):
+                page.close()
+                total, frame_ms, received, page = _load(browser, url, everything["events"], sync_api.expect)
+                warm.append(total)
+                in_frame.append(frame_ms)
+            end = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"]').nth(1)
+            slider = []
+            for want in shorter:
+                end.focus()
+                pressed = float(page.evaluate("Date.now()"))
+                end.press("ArrowLeft")
+                slider.append(_drawn(page, want, sync_api.expect) - pressed)
+        finally:
+            browser.close()
     symbols = sum(v for k, v in everything.items() if k != "events")
     return {"cold": cold, "warm": statistics.median(warm), "map": statistics.median(in_frame),
             "slider": statistics.median(slider), "ws_kb": received / 1024, "symbols": symbols}

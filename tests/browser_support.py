@@ -72,7 +72,7 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout_s: float = STA
 
 
 @contextmanager
-def dashboard_server(db: Path) -> Iterator[str]:
+def dashboard_server(db: Path, startup_s: float = STARTUP_S) -> Iterator[str]:
     """Run ``streamlit run dashboard.py`` on a free local port with FLANKMAP_DB=``db``; yield its base URL."""
     port = free_port()
     env = {**os.environ, "FLANKMAP_DB": str(db)}
@@ -80,7 +80,7 @@ def dashboard_server(db: Path) -> Iterator[str]:
            "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc)
+        wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, startup_s)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()

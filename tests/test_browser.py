@@ -6,13 +6,6 @@ host but the local server.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,44 +14,16 @@ from urllib.parse import urlparse
 import pytest
 
 from geo import layers, store, timeline
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard_server
 from tests.dashboard_fixtures import GOOD_ARTICLE, build_seed_store
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
-STARTUP_S = 90
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync", "--disable-quic"]
 
 if not CHROMIUM.exists():
     pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (make chromium)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + STARTUP_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        proc_wait = max(0.0, min(0.25, deadline - time.monotonic()))
-        try:
-            proc.wait(timeout=proc_wait)  # a bounded poll interval that also notices an early exit
-        except subprocess.TimeoutExpired:
-            continue
-    raise TimeoutError(f"streamlit not healthy after {STARTUP_S}s")
 
 
 @pytest.fixture(scope="module")
@@ -68,20 +33,8 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(db: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "FLANKMAP_DB": str(db)}
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-           "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with dashboard_server(db) as url:
+        yield url
 
 
 def _expected(db: Path, **view: object) -> dict[str, str]:
@@ -107,7 +60,7 @@ def _year_thumbs(page: Any) -> tuple[Any, Any]:
 
 
 def _browser(pw: Any) -> Any:
-    return pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+    return pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
 
 
 def test_map_in_the_browser(server: str, db: Path, tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ import pytest
 from geo import store
 from geo.extract import extract_file
 from geo.ingest import BATCH
+from tests.store_checks import assert_store_whole
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 7321
@@ -150,18 +151,9 @@ def check_whole(db: Path) -> dict[str, tuple]:
     """Assert the store opens, is intact and holds no half-written article; return its snapshot."""
     conn = store.connect(db, create=False)  # the product's own open: rolls a hot journal back
     conn.close()
+    assert_store_whole(db)
     conn = sqlite3.connect(db)
     try:
-        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        for table in ("places", "mentions", "events"):
-            assert conn.execute(f"SELECT count(*) FROM {table} WHERE article_id NOT IN "
-                                "(SELECT article_id FROM articles)").fetchone()[0] == 0, f"orphan {table}"
-        partial = conn.execute(
-            "SELECT a.source FROM articles a WHERE a.n_events != (SELECT count(*) FROM events e WHERE "
-            "e.article_id = a.article_id) OR a.n_places != (SELECT count(*) FROM places p WHERE "
-            "p.article_id = a.article_id) OR (SELECT count(*) FROM mentions m WHERE m.article_id = a.article_id) "
-            "!= (SELECT coalesce(sum(n_mentions), 0) FROM places p WHERE p.article_id = a.article_id)").fetchall()
-        assert partial == [], f"half-written articles: {partial[:3]}"
         sources = [r[0] for r in conn.execute("SELECT source FROM articles")]
         assert len(sources) == len(set(sources)), "an article stored twice"
     finally:

@@ -18,20 +18,16 @@ from PIL import Image
 from geo import export, render, store
 from geo.cli import main
 from geo.errors import ExportError
-from geo.ingest import ingest_paths
 from geo.store import EVENT_COLUMNS, Filters
+from tests.dashboard_fixtures import build_seed_store
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("store") / "events.gpkg"
-    report = ingest_paths([ROOT / "seeds"], db=path)
-    assert not report.errors
-    return path
+    return build_seed_store(tmp_path_factory.mktemp("store"))
 
 
 @pytest.fixture(scope="module")

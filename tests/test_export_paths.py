@@ -30,17 +30,15 @@ import pytest
 from geo import export, store
 from geo.cli import main
 from geo.errors import ExportError
-from geo.ingest import ingest_paths
 from geo.load import display_name
+from tests.dashboard_fixtures import build_seed_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("paths-store") / "events.gpkg"
-    assert not ingest_paths([ROOT / "seeds"], db=path).errors
-    return path
+    return build_seed_store(tmp_path_factory.mktemp("paths-store"))
 
 
 @pytest.fixture(scope="module")

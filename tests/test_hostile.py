@@ -43,6 +43,7 @@ import pytest
 from geo.errors import ArticleError
 from geo.load import MAX_BYTES, display_name, load_article, parse_bytes
 from geo.uploads import store_uploads
+from tests.store_checks import assert_store_whole
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20240229
@@ -319,25 +320,7 @@ def build_corpus(folder: Path, seed: int = SEED) -> list[Item]:
 # ----- checks shared by the three paths ----------------------------------------------------------
 def check_store(db: Path) -> dict[str, int]:
     """Assert the store is whole and consistent; return its row counts."""
-    conn = sqlite3.connect(db)
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("articles", "places", "mentions", "events")}
-        for table in ("places", "mentions", "events"):
-            orphans = conn.execute(f"SELECT count(*) FROM {table} WHERE article_id NOT IN "
-                                   "(SELECT article_id FROM articles)").fetchone()[0]
-            assert orphans == 0, f"{orphans} {table} rows without their article"
-        wrong = conn.execute(
-            "SELECT a.source FROM articles a WHERE a.n_events != (SELECT count(*) FROM events e WHERE "
-            "e.article_id = a.article_id) OR a.n_places != (SELECT count(*) FROM places p WHERE "
-            "p.article_id = a.article_id) OR (SELECT count(*) FROM mentions m WHERE m.article_id = a.article_id) "
-            "!= (SELECT coalesce(sum(n_mentions), 0) FROM places p WHERE p.article_id = a.article_id)").fetchall()
-        assert wrong == [], f"articles whose rows are incomplete: {wrong[:3]}"
-        return counts
-    finally:
-        conn.close()
+    return assert_store_whole(db)
 
 
 def stored_sources(db: Path) -> Counter[str]:
