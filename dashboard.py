@@ -8,6 +8,8 @@ format) do not rebuild the map, and the map component keeps its iframe while its
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Sequence
 from dataclasses import astuple, replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from geo.export import FORMATS, MIME_TYPES, export_bytes
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.ingest import ensure_default_store
 from geo.layers import aggregate, base_map, event_layers
-from geo.uploads import UPLOAD_TYPES, Message, store_uploads
+from geo.uploads import UPLOAD_TYPES, UploadLedger
 
 st.set_page_config(page_title="NATO eastern flank", layout="wide")
 
@@ -173,7 +175,28 @@ def _schedule_play() -> None:
         st.session_state.in_full_run = False
 
 
-# ----- sidebar --------------------------------------------------------------------------------
+# ----- sidebar: filters with counts ----------------------------------------------------------
+def _keep_filter(widget_key: str, name: str) -> None:
+    st.session_state[name] = list(st.session_state[widget_key])
+
+
+def _facet_filter(label: str, name: str, counts: dict[str, int], options: Sequence[str] | None = None) -> None:
+    """A multiselect of the options with their event counts; the selection is kept in st.session_state[name].
+
+    Streamlit carries a multiselect's value between browser and server as the shown labels, so
+    once an upload changes a count the browser's "LT (7)" no longer matches "LT (9)" and the
+    selection turns into garbage. The widget is therefore keyed by its labels: changed counts give
+    a fresh widget, seeded from the kept selection.
+    """
+    chosen = st.session_state[name]
+    values = list(options) if options is not None else sorted(set(counts) | set(chosen))
+    labels = {v: f"{v} ({counts.get(v, 0)})" for v in values}
+    widget_key = f"{name}@{zlib.crc32(chr(31).join(labels.values()).encode()):08x}"
+    st.sidebar.multiselect(label, values, default=[v for v in chosen if v in labels], key=widget_key,
+                           format_func=labels.__getitem__, on_change=_keep_filter, args=(widget_key, name))
+
+
+# ----- sidebar: the view ---------------------------------------------------------------------
 def _sidebar(facets: dict[str, Any]) -> timeline.ViewState:
     bounds: tuple[int, int] = facets["bounds"]
     lo, hi = bounds
@@ -195,13 +218,9 @@ def _sidebar(facets: dict[str, Any]) -> timeline.ViewState:
     right.button("step ▶", on_click=_step, args=(1, bounds), width="stretch", key="step_on")
     sb.toggle(f"Play (a step every {PLAY_SECONDS:g} s)", key="playing", on_change=_play_toggled, args=(bounds,))
     sb.toggle("As of the end (deployments persist until ended)", key="as_of")
-    countries, nations, kinds = facets["country"], facets["contributors"], facets["type"]
-    sb.multiselect("Host country", sorted(set(countries) | set(st.session_state.countries)), key="countries",
-                   format_func=lambda c: f"{c} ({countries.get(c, 0)})")
-    sb.multiselect("Contributing nation", sorted(set(nations) | set(st.session_state.contributors)),
-                   key="contributors", format_func=lambda c: f"{c} ({nations.get(c, 0)})")
-    sb.multiselect("Event type", list(timeline.EVENT_TYPES), key="types",
-                   format_func=lambda t: f"{t} ({kinds.get(t, 0)})")
+    _facet_filter("Host country", "countries", facets["country"])
+    _facet_filter("Contributing nation", "contributors", facets["contributors"])
+    _facet_filter("Event type", "types", facets["type"], options=timeline.EVENT_TYPES)
     sb.toggle("Web map tiles (needs internet)", key="tiles", value=False)
     months = tuple(st.session_state.months) if _months_on() else None
     year_from, year_to = timeline.years_of_months(months) if months else st.session_state.years
@@ -213,13 +232,10 @@ def _sidebar(facets: dict[str, Any]) -> timeline.ViewState:
     )
 
 
-HANDLED_UPLOADS_KEPT = 1_000
-
-
 @st.cache_resource
-def _handled_uploads() -> dict[tuple[str, ...], list[Message]]:
-    """Upload file ids already stored by this server -> the messages storing them gave."""
-    return {}
+def _upload_ledger() -> UploadLedger:
+    """The server-wide record of stored uploads (see UploadLedger)."""
+    return UploadLedger()
 
 
 def _upload(db: Path) -> None:
@@ -232,15 +248,8 @@ def _upload(db: Path) -> None:
     files = sb.file_uploader("Articles (txt, md, html)", type=list(UPLOAD_TYPES), accept_multiple_files=True,
                              key=f"upload_{uploads['round']}")
     if files:
-        # Keyed by the uploader's file ids, server-wide: should a run be repeated with the same
-        # files (an interrupted run, a reconnected session), they are not stored a second time
-        # and the page still shows what storing them said.
-        ids, handled = tuple(f.file_id for f in files), _handled_uploads()
-        if ids not in handled:
-            handled[ids] = store_uploads([(f.name, f.getvalue()) for f in files], db)
-            while len(handled) > HANDLED_UPLOADS_KEPT:
-                handled.pop(next(iter(handled)))
-        uploads["messages"] = handled[ids]
+        uploads["messages"] = _upload_ledger().store_once(
+            [f.file_id for f in files], lambda: [(f.name, f.getvalue()) for f in files], db)
         uploads["round"] += 1  # a fresh uploader, so the same files are not stored twice
         st.rerun()
     for message in uploads["messages"]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,3 +60,29 @@ def store_uploads(files: Sequence[tuple[str, bytes]], db: str | Path | None = No
         messages.append(Message("info", f"{report.unchanged} article{'s' if report.unchanged != 1 else ''} "
                                         "already stored, nothing changed."))
     return messages
+
+
+class UploadLedger:
+    """The uploads this server has stored, by the uploader's file ids, with the messages storing them gave.
+
+    Streamlit's fast reruns can run one session's script twice at the same time, and a repeated
+    run sees the same files again: without the ledger both would store them, and the second
+    would report them "already stored". Each set of ids is stored once, under a lock, and every
+    later run gets the first outcome.
+    """
+
+    def __init__(self, kept: int = 1_000) -> None:
+        self._lock = threading.Lock()
+        self._outcomes: OrderedDict[tuple[str, ...], list[Message]] = OrderedDict()
+        self._kept = kept
+
+    def store_once(self, ids: Sequence[str], files: Callable[[], Sequence[tuple[str, bytes]]],
+                   db: str | Path | None = None) -> list[Message]:
+        """Return the messages of storing ``files()`` (called only the first time these ``ids`` come)."""
+        key = tuple(ids)
+        with self._lock:
+            if key not in self._outcomes:
+                self._outcomes[key] = store_uploads(files(), db)
+                while len(self._outcomes) > self._kept:
+                    self._outcomes.popitem(last=False)
+            return self._outcomes[key]

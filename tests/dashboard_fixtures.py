@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from geo import store
 from geo.ingest import ingest_paths
@@ -27,3 +28,8 @@ def build_empty_store(folder: Path) -> Path:
     db = folder / "empty.gpkg"
     store.connect(db).close()
     return db
+
+
+def filter_widget(at: Any, label: str) -> Any:
+    """Return the AppTest multiselect of the sidebar filter labelled ``label`` (its key follows its counts)."""
+    return next(m for m in at.multiselect if m.label == label)

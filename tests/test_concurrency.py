@@ -33,7 +33,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import store, timeline
 from geo.uploads import store_uploads
-from tests.dashboard_fixtures import build_seed_store
+from tests.dashboard_fixtures import build_seed_store, filter_widget
 from tests.store_checks import assert_store_whole
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -208,8 +208,8 @@ def run_session(plan: Plan, barrier: threading.Barrier) -> Outcome:
     else:
         _checked(at.run())
         at.slider(key="years").set_value(plan.years)
-        at.multiselect(key="countries").set_value(list(plan.countries))
-        at.multiselect(key="types").set_value(list(plan.types))
+        filter_widget(at, "Host country").set_value(list(plan.countries))
+        filter_widget(at, "Event type").set_value(list(plan.types))
         _checked(at.run())
         runs += 2
     seen = [_own_view_only(at, plan)]
@@ -230,8 +230,9 @@ def run_session(plan: Plan, barrier: threading.Barrier) -> Outcome:
     barrier.wait()  # every write is done: the final page of each session
     _checked(at.run())
     runs += 1
-    widgets = {"years": tuple(at.slider(key="years").value), "countries": tuple(at.multiselect(key="countries").value),
-               "types": tuple(at.multiselect(key="types").value)}
+    widgets = {"years": tuple(at.slider(key="years").value),
+               "countries": tuple(filter_widget(at, "Host country").value),
+               "types": tuple(filter_widget(at, "Event type").value)}
     query = {k: at.query_params[k] for k in ("from", "to", "country", "type") if k in at.query_params}
     return Outcome(plan, _caption(at), at.dataframe[0].value, widgets, dict(query), messages, runs, seen)
 

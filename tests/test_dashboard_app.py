@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -10,8 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import layers, store, timeline
-from geo.uploads import Message, store_uploads
-from tests.dashboard_fixtures import BAD_ARTICLE, GOOD_ARTICLE, build_empty_store, build_seed_store
+from geo.uploads import Message, UploadLedger, store_uploads
+from tests.dashboard_fixtures import BAD_ARTICLE, GOOD_ARTICLE, build_empty_store, build_seed_store, filter_widget
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 
@@ -48,12 +50,12 @@ def test_slider_and_filters_change_the_events_in_view(seed_db: Path, monkeypatch
     assert 0 < one_year < everything
     assert at.query_params["from"] == str(hi) and at.query_params["to"] == str(hi)
     at.slider(key="years").set_value((lo, hi)).run()
-    country = at.multiselect(key="countries").options[0].split(" ")[0]
-    at.multiselect(key="countries").set_value([country]).run()
+    country = filter_widget(at, "Host country").options[0].split(" ")[0]
+    filter_widget(at, "Host country").set_value([country]).run()
     assert 0 < _in_view(at) < everything
     assert at.query_params["country"] == country
-    at.multiselect(key="countries").set_value([]).run()
-    at.multiselect(key="types").set_value(["exercise"]).run()
+    filter_widget(at, "Host country").set_value([]).run()
+    filter_widget(at, "Event type").set_value(["exercise"]).run()
     assert set(at.dataframe[0].value["type"]) == {"exercise"}
     at.button[1].click().run()  # "step ▶" at the end of the range stays in range
     assert at.slider(key="years").value[1] == hi
@@ -101,6 +103,49 @@ def test_store_uploads_good_and_bad(tmp_path: Path) -> None:
     again = store_uploads([("rukla.txt", GOOD_ARTICLE.encode())], db)
     assert [m.level for m in again] == ["info"]
     assert store_uploads([], db) == []
+
+
+def test_upload_ledger_stores_each_upload_once_when_runs_overlap(tmp_path: Path) -> None:
+    db = build_empty_store(tmp_path)
+    ledger, reads, start = UploadLedger(), [], threading.Barrier(6)
+
+    def files() -> list[tuple[str, bytes]]:
+        reads.append(1)
+        return [("rukla.txt", GOOD_ARTICLE.encode()), ("bad.txt", BAD_ARTICLE)]
+
+    def run() -> list[Message]:
+        start.wait()
+        return ledger.store_once(["id-1", "id-2"], files, db)
+
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = list(pool.map(lambda _: run(), range(6)))
+    assert len(reads) == 1  # stored once: no run reports "already stored"
+    assert all(o == outcomes[0] for o in outcomes)
+    assert [m.level for m in outcomes[0]] == ["error", "success"]
+    assert store.counts(db)["articles"] == 1
+    assert [m.level for m in ledger.store_once(["id-3"], lambda: files()[:1], db)] == ["info"]
+
+
+def test_filters_survive_an_upload_that_changes_their_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = build_seed_store(tmp_path)
+    at = _app(db, monkeypatch, {"country": "LT", "type": "deployment"})
+    before = _in_view(at)
+    label = next(o for o in filter_widget(at, "Host country").options if o.startswith("LT "))
+    widget_key = filter_widget(at, "Host country").key
+    at.file_uploader(key="upload_0").set_value([("rukla.txt", GOOD_ARTICLE.encode(), "text/plain")])
+    at.run()
+    at.run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["1 article added to the map."]
+    assert filter_widget(at, "Host country").value == ["LT"]
+    assert filter_widget(at, "Event type").value == ["deployment"]
+    assert label not in filter_widget(at, "Host country").options  # its count went up
+    # A browser still holding the old label ("LT (7)") sends it for the old key, which is gone.
+    assert filter_widget(at, "Host country").key != widget_key
+    assert _in_view(at) > before
+    assert (at.query_params["country"], at.query_params["type"]) == ("LT", "deployment")
+    filter_widget(at, "Host country").set_value(["LT", "PL"]).run()  # the fresh widget still works
+    assert at.query_params["country"] == "LT,PL"
 
 
 def test_export_buttons_prepare_a_download_of_the_view(seed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
