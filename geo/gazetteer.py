@@ -23,7 +23,7 @@ from rapidfuzz.distance import OSA
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from geo.fastregex import Pattern, compile_fast
+from geo.fastregex import FastRegex, compile_fast
 from geo.normalize import fold, name_key
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -313,7 +313,7 @@ class Gazetteer:
         return out[:limit]
 
     @cached_property
-    def exercise_pattern(self) -> Pattern:
+    def exercise_pattern(self) -> FastRegex:
         """One alternation of every exercise name, searched in ``normalize.word_form`` text;
         group 1 is the name's key in ``exercise_names``."""
         keys = sorted((k for k in self.exercise_names if len(k) >= 4), key=len, reverse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 from geo.fastregex import PatternSet, compile_fast
 from geo.normalize import _TABLE, _WORD_TABLE, fold, word_form
@@ -42,3 +43,17 @@ def test_pattern_set_reports_the_first_pattern_in_order() -> None:
 def test_fast_patterns_are_linear_on_hostile_text() -> None:
     pattern = compile_fast(r"(a+)+$")  # catastrophic for a backtracking engine
     assert pattern.search("a" * 50_000 + "!") is None
+
+
+def test_fast_patterns_match_as_re_does_on_any_text() -> None:
+    pattern = r"\b([A-Z][a-z]+)-([A-Z][a-z]+)\s+(border)\b|(Gap)"
+    texts = (LONG, LONG.encode("ascii", "ignore").decode(), "the Polish-Lithuanian border, “the Suwałki Gap”", "")
+    for text in texts:
+        want = [(m.span(), m.span(1), m.span(4), m.groups()) for m in re.finditer(pattern, text, re.ASCII)]
+        got = [(m.span(), m.span(1), m.span(4), m.groups()) for m in compile_fast(pattern).finditer(text)]
+        assert got == want
+        first, want_first = compile_fast(pattern).search(text), re.search(pattern, text, re.ASCII)
+        assert (first and (first.span(), first.group(0))) == (want_first and (want_first.span(), want_first.group(0)))
+    assert compile_fast(r"gap", re.IGNORECASE).match("Gap years").span() == (0, 3)
+    assert compile_fast(r"gap").match("a gap") is None
+    assert [m.span() for m in compile_fast(r"x*").finditer("ax€y")] == [m.span() for m in re.finditer(r"x*", "ax€y")]
