@@ -261,13 +261,19 @@ def _hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, k
             or (m.place.kind == "country" and m.place.country in containers)]
 
 
+POSSESSIVE = re.compile(r"['’]s\b")
+POSSESSED_FORCES = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:exercises?|drills?|manoeuvres?|maneuvers?|war ?games?|"
+                              r"deployments?|battle ?groups?|battalions?|brigades?|troops|forces|bases?)\b", re.I)
+TRAILING_ARTICLE = re.compile(r"\b(?:the|a|an)\s+$")
+LETTERS = re.compile(r"[a-z]+")
+
+
 def _possessor(text: str, m: Mention) -> bool:
     """"Russia's annexation": a possessive country hosts only its own exercise or deployment."""
     after = text[m.end:m.end + 60]
-    if not re.match(r"['’]s\b", after):
+    if not POSSESSIVE.match(after):
         return False
-    return not re.match(r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:exercises?|drills?|manoeuvres?|maneuvers?|war ?games?|"
-                        r"deployments?|battle ?groups?|battalions?|brigades?|troops|forces|bases?)\b", after, re.I)
+    return not POSSESSED_FORCES.match(after)
 
 
 def _governed_by_excluding(text: str, clause_start: int, index: int, local: list[Mention],
@@ -290,7 +296,7 @@ def _governed_by_excluding(text: str, clause_start: int, index: int, local: list
             break
         start = prev.start
     window = text[max(clause_start, start - 80):start]
-    window = re.sub(r"\b(?:the|a|an)\s+$", "", window)
+    window = TRAILING_ARTICLE.sub("", window)
     return bool(EXCLUDING_PREP.search(window))
 
 
@@ -310,7 +316,7 @@ def _sentence_attributes(sentence: str, named: tuple[int, str] | None, gaz: Gaze
         raw = m.group(1).replace(",", "").replace(" ", "")
         try:
             mult = 1000 if "thousand" in raw else 1_000_000 if "million" in raw else 1
-            troops = int(float(re.sub(r"[a-z]+", "", raw)) * mult)
+            troops = int(float(LETTERS.sub("", raw)) * mult)
         except ValueError:
             troops = None
     lead = ""

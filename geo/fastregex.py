@@ -72,32 +72,37 @@ class FastRegex:
         self.pattern = pattern
         self._regexp = re2.compile(("(?i)" if ignore_case else "") + pattern)._regexp
 
-    def _scan(self, text: str, anchor: object) -> Iterator[FastMatch]:
+    def _scan(self, text: str) -> Iterator[FastMatch]:
         ascii_text = text.isascii()
         data = text.encode("ascii" if ascii_text else "utf-8")
         pos, end = 0, len(data)
         while pos <= end:
-            spans = self._regexp.Match(anchor, data, pos, end)
+            spans = self._regexp.Match(_UNANCHORED, data, pos, end)
             if spans[0] == _NO_SPAN:
                 return
             yield FastMatch(text, data, spans, ascii_text)
-            if anchor is _ANCHOR_START:
-                return
             start, stop = spans[0]
             # After an empty match the scan moves on by one character (a lead byte and its continuations).
             pos = stop if stop > start else _next_char(data, stop)
 
+    def _first(self, text: str, anchor: object) -> FastMatch | None:
+        # The hot path (one match, asked about once): no generator.
+        ascii_text = text.isascii()
+        data = text.encode("ascii" if ascii_text else "utf-8")
+        spans = self._regexp.Match(anchor, data, 0, len(data))
+        return None if spans[0] == _NO_SPAN else FastMatch(text, data, spans, ascii_text)
+
     def search(self, text: str) -> FastMatch | None:
         """Return the first match in ``text``, or None."""
-        return next(self._scan(text, _UNANCHORED), None)
+        return self._first(text, _UNANCHORED)
 
     def match(self, text: str) -> FastMatch | None:
         """Return the match at the start of ``text``, or None."""
-        return next(self._scan(text, _ANCHOR_START), None)
+        return self._first(text, _ANCHOR_START)
 
     def finditer(self, text: str) -> Iterator[FastMatch]:
         """Yield the non-overlapping matches in ``text``, left to right."""
-        return self._scan(text, _UNANCHORED)
+        return self._scan(text)
 
 
 def _next_char(data: bytes, pos: int) -> int:

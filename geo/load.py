@@ -157,10 +157,18 @@ CAPTION_LINE = compile_fast(r"^\s*(\[?photo\]?:?|image:|picture:|caption:|pictur
                           r"^[^.!?]{10,200}\((?:19|20)\d\d\)\s*$", re.I)
 
 
+MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+RELATED_HEADING = re.compile(r"^(read (more|next)|related( stories| articles)?|see also|more on)\b")
+DATE_LIKE_LINE = re.compile(r"^[\d./:\- ]+$")
+CREDIT_LINE = re.compile(r"^(image|photo|picture)\s*:", re.I)
+
+
 def _strip_markdown(line: str) -> str:
-    line = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", line)
-    line = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line)
-    line = re.sub(r"^\s{0,3}#{1,6}\s+", "", line)
+    line = MARKDOWN_IMAGE.sub(r"\1", line)
+    line = MARKDOWN_LINK.sub(r"\1", line)
+    line = MARKDOWN_HEADING.sub("", line)
     return line.replace("**", "").replace("__", "")
 
 
@@ -183,7 +191,7 @@ def parse_text(text: str, source: str, *, markdown: bool = False) -> Article:
             continue
         role = "body"
         lowered = stripped.lower()
-        if re.match(r"^(read (more|next)|related( stories| articles)?|see also|more on)\b", lowered):
+        if RELATED_HEADING.match(lowered):
             in_related = True
             role = "furniture"
         elif (in_related and (LIST_ITEM.match(line) or len(stripped) < 120)) or FURNITURE_LINE.match(stripped) \
@@ -204,13 +212,13 @@ def _is_menu_item(line: str, stripped: str, index: int) -> bool:
 
 def _is_title_line(line: str) -> bool:
     words = line.split()
-    return 3 <= len(words) <= 25 and not line.endswith((".", ":")) and not re.match(r"^[\d./:\- ]+$", line)
+    return 3 <= len(words) <= 25 and not line.endswith((".", ":")) and not DATE_LIKE_LINE.match(line)
 
 
 def _is_caption_line(lines: list[str], i: int) -> bool:
     """A short unpunctuated line directly above an "Image:" credit line is a caption."""
     nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
-    return bool(re.match(r"^(image|photo|picture)\s*:", nxt, re.I)) and not lines[i].strip().endswith(".")
+    return bool(CREDIT_LINE.match(nxt)) and not lines[i].strip().endswith(".")
 
 
 def _fallback_title(text: str) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, datetime, timedelta
 
 import pytest
 
-from geo.dates import Published, publication, sentence_month, sentence_year
+from geo.dates import Published, _common_date, parse_date, publication, sentence_month, sentence_year
 from geo.load import parse_bytes
 
 
@@ -74,3 +75,18 @@ def test_extracted_events_carry_a_month_when_dated(tmp_path):
     text = "US troops arrive\n\nVilnius, 3 March 2017. About 500 US soldiers arrived in Rukla, Lithuania, on 3 March."
     record = extract_bytes(text.encode(), "rukla.txt")
     assert {e["date"] for e in record["events"] if e["place"].startswith("Rukla")} == {"2017-03"}
+
+
+def test_common_date_forms_read_as_dateutil_reads_them() -> None:
+    from dateutil import parser as dateparser
+
+    rng = random.Random(7)
+    forms = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M", "%d %B %Y", "%B %d, %Y", "%b %d %Y", "%A, %d %B %Y",
+             "%d %b. %Y", "%a %b %d, %Y", "%B %-dth, %Y", "%-d %B, %Y"]
+    for _ in range(600):
+        day = date(1990, 1, 1) + timedelta(days=rng.randrange(16_000))
+        text = datetime(day.year, day.month, day.day, 10, 30).strftime(rng.choice(forms))
+        assert _common_date(text) == dateparser.parse(text, fuzzy=True).date(), text
+    assert _common_date("Sept 5, 2019") == date(2019, 9, 5)
+    assert _common_date("31 February 2017") is None and parse_date("31 February 2017") is None
+    assert _common_date("20.06.2017") is None and parse_date("20.06.2017") == date(2017, 6, 20)  # left to dateutil
