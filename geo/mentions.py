@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import re
+import string
 import threading
 from dataclasses import dataclass, field
 
@@ -26,6 +27,10 @@ DIRECTION_WORD = re.compile(
 )
 PLACE_PREPOSITION = re.compile(r"\b(in|at|near|outside|around|to|into|from|of|on|across|towards?|via)\s+(the\s+)?$",
                                re.I)
+DIRECTION_ENDINGS = ("north", "south", "east", "west", "ern", "central")  # how DIRECTION_WORD can end
+PLACE_PREPOSITION_ENDINGS = ("in", "at", "near", "outside", "around", "to", "into", "from", "of", "on", "across",
+                             "toward", "towards", "via", "the")
+ASCII_LETTERS = frozenset(string.ascii_letters)
 BORDER_COMPOUND = compile_fast(r"\b([A-Z][a-z]+)-([A-Z][a-z]+)\s+(border|frontier|boundary)\b")
 SOIL = compile_fast(r"\b(?:on|onto)\s+([A-Z][a-z]+)\s+(soil|territory)\b")
 MISSPELT_FEATURE = compile_fast(
@@ -48,7 +53,6 @@ RELATION_BEFORE = re.compile(r"\b(?:pro|anti)-$|\b(?:response|threat|signal|mess
                              r"relations|aggressive posture)\s+(?:to|toward|towards|with)\s+$", re.I)
 OFFICIALS_IN_BEFORE = re.compile(r"\b(?:officials?|voices|sources|diplomats|leaders|governments?|authorities)\s+in\s+$",
                                  re.I)
-PREV_WORD = re.compile(r"([A-Za-z][\w'’.-]*)\s*$")
 NEXT_CAPITAL_WORD = re.compile(r"\s+([A-Z][\w'’-]*)")
 SENTENCE_START_BEFORE = re.compile(r"(?:[.!?:\"“]\s*|\n\s*)$")
 FUNCTION_WORD = re.compile(r"(?:The|In|At|On|A|An|And|But|Or)$")
@@ -206,6 +210,30 @@ def _disambiguate(gaz: Gazetteer, candidates: list[Place], text: str, start: int
     return scored[0][2]
 
 
+# re.IGNORECASE lets four non-ASCII letters match ASCII ones; folding them too keeps the cheap
+# checks below true wherever the regexes they guard could match.
+_IGNORECASE_EXTRA = str.maketrans({"ı": "i", "İ": "i", "ſ": "s", "K": "k"})
+
+
+def _caseless(text: str) -> str:
+    return text.lower() if text.isascii() else text.translate(_IGNORECASE_EXTRA).lower()
+
+
+def _previous_word(before: str) -> str | None:
+    """The word ending ``before`` (trailing space allowed), as ``([A-Za-z][\\w'’.-]*)\\s*$`` finds it.
+
+    The regex tries every start in the window; this walks back once.
+    """
+    tail = before.rstrip()
+    i = len(tail)
+    while i and (tail[i - 1].isalnum() or tail[i - 1] in "_'’.-"):
+        i -= 1
+    for j in range(i, len(tail)):
+        if tail[j] in ASCII_LETTERS:
+            return tail[j:]
+    return None
+
+
 def _plausible_town(place: Place, surface: str, text: str, start: int, end: int, stopwords: frozenset[str]) -> bool:
     """GeoNames-only names collide with words and people: demand size or a locative context."""
     low = surface.lower()
@@ -213,7 +241,7 @@ def _plausible_town(place: Place, surface: str, text: str, start: int, end: int,
         return False
     before = text[max(0, start - 40):start]
     after = text[end:end + 40]
-    prev_word = PREV_WORD.search(before)
+    prev_word = _previous_word(before)
     next_word = NEXT_CAPITAL_WORD.match(after)
     sentence_start = not before.strip() or bool(SENTENCE_START_BEFORE.search(before))
     # Part of a longer capitalised name (a person, an organisation): not a town, unless the
@@ -221,10 +249,11 @@ def _plausible_town(place: Place, surface: str, text: str, start: int, end: int,
     if next_word and not FUNCTION_WORD.match(next_word.group(1)) \
             and next_word.group(1).lower() not in NAME_WORDS:
         return False
-    if prev_word and prev_word.group(1)[0].isupper() and not sentence_start \
-            and not LOCATIVE_WORD.match(prev_word.group(1)):
+    if prev_word and prev_word[0].isupper() and not sentence_start and not LOCATIVE_WORD.match(prev_word):
         return False
-    locative = bool(PLACE_PREPOSITION.search(before)) or bool(COMMA_NAME_AFTER.match(after))
+    after_preposition = _caseless(before).rstrip().endswith(PLACE_PREPOSITION_ENDINGS) \
+        and bool(PLACE_PREPOSITION.search(before))
+    locative = after_preposition or bool(COMMA_NAME_AFTER.match(after))
     if place.population >= 50_000:
         return True
     if place.population >= 1_000 and locative:
@@ -287,7 +316,8 @@ def _apply_directions(article: Article, gaz: Gazetteer, mentions: list[Mention])
     for mention in mentions:
         place = mention.place
         if place.kind in ("country", "region", "group") or place.is_area:
-            m = DIRECTION_WORD.search(text[max(0, mention.start - 20):mention.start])
+            window = text[max(0, mention.start - 20):mention.start]
+            m = DIRECTION_WORD.search(window) if _caseless(window).rstrip().endswith(DIRECTION_ENDINGS) else None
             if m and place.kind != "group":
                 direction = m.group(1).lower().replace(" ", "-")
                 if direction in ("north", "south", "east", "west") and not text[mention.start - len(m.group(1)) - 1:
@@ -318,9 +348,11 @@ def _flag_context(gaz: Gazetteer, text: str, mention: Mention) -> None:
         mention.embedded = True
     if EVENT_NAME_AFTER.match(after):
         mention.embedded = True
-    if SUMMIT_BEFORE.search(before):
+    # Each regex below runs only where the text just before the mention ends as its match must.
+    tail = _caseless(before).rstrip()
+    if tail.endswith(("in", "of")) and SUMMIT_BEFORE.search(before):
         mention.embedded = True
-    if HYPHEN_COMPOUND_BEFORE.search(before) and mention.place.kind == "country":
+    if before.endswith(("-", "-\n")) and HYPHEN_COMPOUND_BEFORE.search(before) and mention.place.kind == "country":
         mention.embedded = True  # "NATO-Russia Founding Act"
     if mention.place.kind == "group":
         return
@@ -329,7 +361,7 @@ def _flag_context(gaz: Gazetteer, text: str, mention: Mention) -> None:
         if SPEAKER_AFTER.match(after):
             mention.metonymy = True
         return
-    if VENUE_BEFORE.search(before):
+    if tail.endswith("in") and VENUE_BEFORE.search(before):
         mention.embedded = True  # the venue of a meeting, not a host of forces
     is_capital = mention.place.id in gaz.capital_ids or mention.place.name in ("Kremlin",)
     if not is_capital:
@@ -337,9 +369,9 @@ def _flag_context(gaz: Gazetteer, text: str, mention: Mention) -> None:
     # Capitals stand for their governments unless a locative cue makes them the place itself.
     literal = bool(LOCATIVE_BEFORE.search(before)) \
         or bool(APPOSITION_AFTER.match(after))
-    if RELATION_BEFORE.search(before):
+    if tail.endswith(("-", "to", "toward", "towards", "with")) and RELATION_BEFORE.search(before):
         literal = False
-    if OFFICIALS_IN_BEFORE.search(before):
+    if tail.endswith("in") and OFFICIALS_IN_BEFORE.search(before):
         literal = False
     if not literal:
         mention.metonymy = True

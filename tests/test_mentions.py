@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import collections
+import random
+import re
+
 import pytest
 
+from geo import mentions as M
 from geo.gazetteer import load_gazetteer
 from geo.load import parse_bytes
 from geo.mentions import find_mentions
@@ -82,3 +87,28 @@ def test_common_words_are_not_places(gaz):
     text = "Politics\n\nMost analysts say Police chief Jens Stoltenberg met President Dalia Grybauskaite."
     found = mentions(gaz, text)
     assert not [m for m in found if m.place.kind == "city"]
+
+
+def test_cheap_context_checks_never_hide_a_regex_match() -> None:
+    """The endswith() guards in front of the context regexes, and the word walk that replaced one."""
+    rng = random.Random(3)
+    words = ["in", "IN", "ın", "İn", "of", "the", "summit", "Summit", "ſummit", "meeting", "pro-", "response to",
+             "towards", "with", "officials", "north", "South-east", "ſouth", "central", "Eastern", "x-", "-",
+             "NATO-", "Łódź", "O'Brien", "St.", "_x9", "’s", ",", ".", "Gen.", "near", "across", "via"]
+    spaces = [" ", "  ", "\n", " \n", "\t", "\u00a0", ""]
+    guarded = [(M.SUMMIT_BEFORE, ("in", "of")), (M.VENUE_BEFORE, ("in",)), (M.OFFICIALS_IN_BEFORE, ("in",)),
+               (M.RELATION_BEFORE, ("-", "to", "toward", "towards", "with")),
+               (M.DIRECTION_WORD, M.DIRECTION_ENDINGS), (M.PLACE_PREPOSITION, M.PLACE_PREPOSITION_ENDINGS)]
+    old_previous_word = re.compile(r"([A-Za-z][\w'’.-]*)\s*$")
+    matched: collections.Counter[str] = collections.Counter()
+    for _ in range(20_000):
+        before = "".join(rng.choice(words) + rng.choice(spaces) for _ in range(rng.randint(0, 4)))
+        for pattern, endings in guarded:
+            if pattern.search(before):
+                matched[pattern.pattern] += 1
+                assert M._caseless(before).rstrip().endswith(endings), (pattern.pattern, before)
+        if M.HYPHEN_COMPOUND_BEFORE.search(before):
+            assert before.endswith(("-", "-\n")), before
+        old = old_previous_word.search(before)
+        assert M._previous_word(before) == (old.group(1) if old else None), before
+    assert all(matched[p.pattern] >= 10 for p, _ in guarded), matched  # every guard was put to the test
