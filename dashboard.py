@@ -262,7 +262,7 @@ def _export(view_events: pd.DataFrame, view: timeline.ViewState) -> None:
     pick, prepare, download = st.columns([2, 1, 2], vertical_alignment="bottom")
     fmt = pick.selectbox("Format", FORMATS, key="export_format")
     filters = store.Filters(year_from=view.year_from, year_to=view.year_to, countries=view.countries,
-                            types=view.types, contributors=view.contributors)
+                            types=view.types, contributors=view.contributors, period=_mode(view))
     if prepare.button("Prepare", key="export_prepare"):
         st.session_state.export_blob = (fmt, export_bytes(view_events, fmt, filters=filters))
     blob = st.session_state.get("export_blob")
@@ -272,10 +272,13 @@ def _export(view_events: pd.DataFrame, view: timeline.ViewState) -> None:
 
 
 def _mode(view: timeline.ViewState) -> str:
+    """How the time window reads: "2016–2018", "2017", "2017-03 to 2017-06", "as of 2018"."""
     if view.month_from is not None and view.month_to is not None:
         start, end = timeline.month_label(view.month_from), timeline.month_label(view.month_to)
-        return f"as of {end}" if view.as_of else f"{start} to {end}"
-    return f"as of {view.year_to}" if view.as_of else f"{view.year_from}–{view.year_to}"
+        return f"as of {end}" if view.as_of else start if start == end else f"{start} to {end}"
+    if view.as_of:
+        return f"as of {view.year_to}"
+    return f"{view.year_from}" if view.year_from == view.year_to else f"{view.year_from}–{view.year_to}"
 
 
 def main() -> None:

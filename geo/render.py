@@ -92,7 +92,9 @@ def describe_filters(filters: Filters | None, events: pd.DataFrame) -> str:
     years = pd.to_numeric(events["year"], errors="coerce").dropna() if len(events) else pd.Series(dtype=float)
     y0 = f.year_from if f.year_from is not None else (int(years.min()) if len(years) else None)
     y1 = f.year_to if f.year_to is not None else (int(years.max()) if len(years) else None)
-    if y0 is None and y1 is None:
+    if f.period:
+        span = f.period
+    elif y0 is None and y1 is None:
         span = "all years"
     elif y0 == y1:
         span = f"{y0}"

@@ -102,6 +102,7 @@ class Filters:
     countries: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     contributors: tuple[str, ...] = ()
+    period: str | None = None  # how the time window reads in titles ("Mar 2017 to Jun 2017", "as of 2018")
 
 
 _INIT_LOCK = threading.Lock()

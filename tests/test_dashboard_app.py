@@ -196,6 +196,9 @@ def test_months_resolution(seed_db: Path, monkeypatch: pytest.MonkeyPatch) -> No
     dated = int((months == month).sum())
     year_only = int((months.isna() & (events["year"] == year)).sum())
     assert dated > 0 and _in_view(at) == dated + year_only  # year-only events show in every month of their year
+    at.selectbox(key="export_format").set_value("html").run()
+    at.button(key="export_prepare").click().run()
+    assert f"<p>{label} · ".encode() in at.session_state.export_blob[1]  # the export states the month in view
     at.button(key="step_on").click().run()
     assert at.select_slider(key="months").value == (month + 1, month + 1)
     at.button_group(key="resolution").set_value("Years").run()
