@@ -156,6 +156,6 @@ def test_play_steps_to_the_end_and_stops(server: str, db: Path) -> None:
             expect(play).not_to_be_checked()  # it stopped at the end
             expect(counts).to_have_attribute("data-events", _expected(db, year_from=last, year_to=last)["events"],
                                              timeout=60_000)
-            expect(page.get_by_text(f"events in view ({last}–{last})")).to_be_visible()
+            expect(page.get_by_text(f"events in view ({last})")).to_be_visible()
         finally:
             browser.close()
