@@ -275,6 +275,7 @@ def sentence_year(sentence: str, published: Published, anchor_offset: int | None
 MONTH_NAME = "|".join(m.capitalize() for m in MONTHS)
 # A month the sentence dates something by: "in June", "on 3 March", "June 20, 2017", "since
 # September 2016". "May" only with a day, a year or a preposition, since it is also a verb.
+MONTH_NAME_ANY = re.compile(MONTH_NAME)
 MONTH_MENTION = re.compile(
     rf"\b(?:(?:in|on|since|from|until|by|early|late|mid|this|last|next|of)[\s-]+(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?"
     rf"(?P<m1>{MONTH_NAME})|(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)(?P<m2>{MONTH_NAME})|(?P<m3>{MONTH_NAME})"
@@ -308,12 +309,19 @@ def _years_in(sentence: str) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=8)
 def _relative_cues(sentence: str) -> tuple[int | None, re.Match[str] | None]:
-    return RELATIVE_YEAR.first(sentence.lower()), MONTH_WORD.search(sentence)
+    return RELATIVE_YEAR.first(sentence.lower()), MONTH_WORD.search(sentence) if _names_a_month(sentence) else None
+
+
+def _names_a_month(sentence: str) -> bool:
+    """Whether a capitalised month name occurs, as MONTH_WORD and MONTH_MENTION need (a cheap first test)."""
+    return MONTH_NAME_ANY.search(sentence) is not None
 
 
 @lru_cache(maxsize=8)
 def _months_in(sentence: str) -> list[tuple[int, int, int | None]]:
-    found = []
+    found: list[tuple[int, int, int | None]] = []
+    if not _names_a_month(sentence):
+        return found
     for m in MONTH_MENTION.finditer(sentence):
         name = m.group("m1") or m.group("m2") or m.group("m3")
         found.append((m.start(), MONTHS.index(name.lower()) + 1, int(m.group("year")) if m.group("year") else None))
