@@ -269,6 +269,10 @@ def test_hostile_upload_in_the_dashboard(chromium: Any, tmp_path: Path) -> None:
         expect(grid).to_contain_text("<script>alert(1)</script>", timeout=DEADLINE_MS)
         expect(grid).to_contain_text(UPLOADED_TXT_NAME)
         assert page.locator('[data-testid="stDataFrame"] script, [data-testid="stDataFrame"] iframe').count() == 0
+        # No raw CSV of the table (formulas from articles would run in a spreadsheet): the export defuses them.
+        page.locator('[data-testid="stDataFrame"]').hover()
+        expect(page.get_by_role("button", name="Search")).to_be_visible()  # the table's toolbar is shown
+        assert page.get_by_role("button", name="Download as CSV").count() == 0
         page.wait_for_load_state("networkidle")
     assert_nothing_ran_or_left(guard)
     print(f"\nxss dashboard: {len(popups)} popups clicked, {len(uploads())} hostile uploads, "
