@@ -68,6 +68,11 @@ EXCLUDING_PREP = compile_fast(
     r"\s+(?:the\s+|its\s+|their\s+|a\s+|an\s+|neighbou?ring\s+|nearby\s+|neighbou?r\s+)?$",
     re.I,
 )
+# "including" names members of a set: contributors ("24 countries, including Sweden"), but
+# the places themselves after a noun of places ("ranges across the country, including Orzysz").
+SITES_INCLUDING = re.compile(r"\b(?:ranges?|sites?|locations?|bases?|areas?|training grounds?|towns?|cities|villages?|"
+                             r"ports?|airfields?|air bases?|regions?|venues?|garrisons?|facilities|installations?)"
+                             r"\b[^.;]{0,40}?,?\s+(?:including|among them)\s+$", re.I)
 MAX_EVIDENCE_CHARS = 600
 CONTAINER_GAP = 40  # characters between a place and its container ("Ramstein air base in Germany")
 CONTAINER_LINK = re.compile(r"^[\w\s-]{0,25}?(?:\bin|,)\s*$")
@@ -297,7 +302,7 @@ def _governed_by_excluding(text: str, clause_start: int, index: int, local: list
         start = prev.start
     window = text[max(clause_start, start - 80):start]
     window = TRAILING_ARTICLE.sub("", window)
-    return bool(EXCLUDING_PREP.search(window))
+    return bool(EXCLUDING_PREP.search(window)) and not SITES_INCLUDING.search(window)
 
 
 def _clause_attributes(clause: str) -> dict[str, object]:

@@ -31,6 +31,10 @@ DIRECTION_ENDINGS = ("north", "south", "east", "west", "ern", "central")  # how 
 PLACE_PREPOSITION_ENDINGS = ("in", "at", "near", "outside", "around", "to", "into", "from", "of", "on", "across",
                              "toward", "towards", "via", "the")
 ASCII_LETTERS = frozenset(string.ascii_letters)
+LIST_GAP = 12  # characters between two names of one list (", and ")
+LIST_AND = re.compile(r"\s*,?\s*(?:and|or|&)\s+$")
+LIST_COMMA = re.compile(r"\s*,\s*$")
+LIST_CONTINUES = re.compile(r"\s*(?:,|and\b|or\b)")
 BORDER_COMPOUND = compile_fast(r"\b([A-Z][a-z]+)-([A-Z][a-z]+)\s+(border|frontier|boundary)\b")
 SOIL = compile_fast(r"\b(?:on|onto)\s+([A-Z][a-z]+)\s+(soil|territory)\b")
 MISSPELT_FEATURE = compile_fast(
@@ -155,7 +159,8 @@ def find_mentions(article: Article, gaz: Gazetteer) -> list[Mention]:
         if text[start].islower() and not key.startswith("the "):
             continue  # a common word ("will", "long"); names are capitalised
         surface = text[start:end]
-        place = _choose(gaz, key, surface, text, start, end, m.stopwords)
+        listed = bool(mentions) and _listed_after(text, mentions[-1].end, start, end)
+        place = _choose(gaz, key, surface, text, start, end, m.stopwords, listed)
         if place is None:
             continue
         mention = Mention(place=place, text=surface, start=start, end=end, role=article.role_at(start))
@@ -172,9 +177,27 @@ def find_mentions(article: Article, gaz: Gazetteer) -> list[Mention]:
     return mentions
 
 
+def _listed_after(text: str, previous_end: int, start: int, end: int) -> bool:
+    """Whether the name at ``start:end`` continues a list after the place ending at ``previous_end``.
+
+    "Orzysz and Drawsko Pomorskie", "Tapa, Paldiski and Narva": a name coordinated with a place is
+    a place. A bare comma counts only inside a list (the name followed by a comma or "and"), since
+    "In Vilnius, Stoltenberg said" is apposition, not a list.
+    """
+    if start - previous_end > LIST_GAP:
+        return False
+    join = text[previous_end:start]
+    if LIST_AND.match(join):
+        return True
+    return bool(LIST_COMMA.match(join)) and bool(LIST_CONTINUES.match(text, end))
+
+
 def _choose(gaz: Gazetteer, key: str, surface: str, text: str, start: int, end: int,
-            stopwords: frozenset[str]) -> Place | None:
-    """Pick the candidate for a matched name, or None when the match is not a place here."""
+            stopwords: frozenset[str], listed: bool = False) -> Place | None:
+    """Pick the candidate for a matched name, or None when the match is not a place here.
+
+    ``listed``: the name continues a list of places (see _listed_after).
+    """
     first = surface[0]
     if not (first.isupper() or first.isdigit()):
         # "the Baltics" style aliases start with a lower-case article; the name itself must be capitalised.
@@ -190,7 +213,7 @@ def _choose(gaz: Gazetteer, key: str, surface: str, text: str, start: int, end: 
     best = _disambiguate(gaz, candidates, text, start, end)
     if best.rank < 4:
         return best
-    return best if _plausible_town(best, surface, text, start, end, stopwords) else None
+    return best if _plausible_town(best, surface, text, start, end, stopwords, listed) else None
 
 
 def _disambiguate(gaz: Gazetteer, candidates: list[Place], text: str, start: int, end: int) -> Place:
@@ -234,7 +257,8 @@ def _previous_word(before: str) -> str | None:
     return None
 
 
-def _plausible_town(place: Place, surface: str, text: str, start: int, end: int, stopwords: frozenset[str]) -> bool:
+def _plausible_town(place: Place, surface: str, text: str, start: int, end: int, stopwords: frozenset[str],
+                    listed: bool = False) -> bool:
     """GeoNames-only names collide with words and people: demand size or a locative context."""
     low = surface.lower()
     if low in stopwords or len(surface) < 3:
@@ -253,7 +277,7 @@ def _plausible_town(place: Place, surface: str, text: str, start: int, end: int,
         return False
     after_preposition = _caseless(before).rstrip().endswith(PLACE_PREPOSITION_ENDINGS) \
         and bool(PLACE_PREPOSITION.search(before))
-    locative = after_preposition or bool(COMMA_NAME_AFTER.match(after))
+    locative = after_preposition or listed or bool(COMMA_NAME_AFTER.match(after))
     if place.population >= 50_000:
         return True
     if place.population >= 1_000 and locative:

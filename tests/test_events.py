@@ -38,6 +38,14 @@ def test_contributors_are_not_hosts(gaz):
     assert found[("deployment", "Vilnius")]["equipment"] == ["Patriot"]
 
 
+def test_including_names_hosts_after_a_noun_of_places_and_contributors_otherwise(gaz):
+    found = events(gaz, "Troops will train at several sites across Estonia, including Tapa and Paldiski.")
+    assert {("exercise", "Tapa Army Base"), ("exercise", "Paldiski")} <= set(found)
+    found = events(gaz, "Soldiers from twelve countries, including Norway and Canada, arrived in Lithuania.")
+    assert ("deployment", "Lithuania") in found
+    assert not [k for k in found if k[1] in ("Norway", "Canada")]
+
+
 def test_chokepoint_event_and_exercise(gaz):
     found = events(gaz, "One of the exercises focused on defending the Sulwaki Gap - a stretch of the border "
                         "sandwiched between Russia's Kaliningrad territory and Belarus.")

@@ -112,3 +112,12 @@ def test_cheap_context_checks_never_hide_a_regex_match() -> None:
         old = old_previous_word.search(before)
         assert M._previous_word(before) == (old.group(1) if old else None), before
     assert all(matched[p.pattern] >= 10 for p, _ in guarded), matched  # every guard was put to the test
+
+
+def test_a_town_coordinated_with_a_place_is_a_place_but_not_after_an_apposition_comma(gaz):
+    def names(body):
+        return {m.place.name for m in mentions(gaz, body)}
+
+    assert "Drawsko Pomorskie" in names("Drills were held at ranges, among them Orzysz and Drawsko Pomorskie.")
+    assert "Marks" in names("Exercises were held in Riga, Marks and Tartu.")
+    assert "Marks" not in names("In Riga, Marks said the allies would stay.")  # a person after the comma
