@@ -242,8 +242,8 @@ def _upload(db: Path) -> None:
     sb = st.sidebar
     sb.header("Add articles")
     # One dict, changed in place after storing: every st.session_state access is a point where a
-    # pending rerun interrupts the script, so a plain assignment after storing could be lost and
-    # the next run would store the same files again (and report them as "already stored").
+    # pending rerun interrupts the script, so a plain assignment after storing could be lost. The
+    # ledger covers what remains: two runs of one session at once (fast reruns) store the files once.
     uploads = st.session_state.setdefault("uploads", {"round": 0, "messages": []})
     files = sb.file_uploader("Articles (txt, md, html)", type=list(UPLOAD_TYPES), accept_multiple_files=True,
                              key=f"upload_{uploads['round']}")
