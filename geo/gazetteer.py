@@ -24,7 +24,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from geo.fastregex import FastRegex, compile_fast
-from geo.normalize import fold, name_key
+from geo.normalize import fold, name_key, spelled_out_key
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -130,12 +130,12 @@ class Gazetteer:
             if n.startswith("="):
                 n = n[1:]
                 self.case_sensitive.add(n)
-            key = name_key(n)
-            if len(key) < 2:
-                continue
-            ids = self.index.setdefault(key, [])
-            if place.id not in ids:
-                ids.append(place.id)
+            for key in (name_key(n), spelled_out_key(n)):
+                if key is None or len(key) < 2:
+                    continue
+                ids = self.index.setdefault(key, [])
+                if place.id not in ids:
+                    ids.append(place.id)
 
     def _sort_key(self, pid: str) -> tuple[int, int]:
         if pid in self.places:
@@ -227,7 +227,10 @@ class Gazetteer:
             for row in reader:
                 pid = "geonames:" + row[0]
                 self._geonames_rows[pid] = row
-                for key in row[7].split("|"):
+                keys = row[7].split("|")
+                if not row[1].isascii() and (spelled := spelled_out_key(row[1])):
+                    keys.append(spelled)
+                for key in keys:
                     ids = index.get(key)
                     if ids is None:
                         index[key] = [pid]

@@ -111,6 +111,18 @@ def name_key(name: str) -> str:
     return " ".join(folded.split())
 
 
+# How English-language texts write letters that folding would drop a mark from: "Grafenwoehr",
+# "Muenster", "Roenne". Used for extra lookup keys only (it changes lengths).
+_SPELLED_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss",
+                              "ø": "oe", "Ø": "Oe", "æ": "ae", "Æ": "Ae", "å": "aa", "Å": "Aa"})
+
+
+def spelled_out_key(name: str) -> str | None:
+    """Return the key of ``name`` with umlauts, ß, ø, æ and å written out ("grafenwoehr"), or None if the same."""
+    spelled = name.translate(_SPELLED_OUT)
+    return name_key(spelled) if spelled != name else None
+
+
 def word_form(text: str) -> str:
     """Return ``text`` folded, with every character but letters, digits and word-joining
     apostrophes ("o'brien", "russia's", shown as ``\\x01``) turned into a space; same length."""

@@ -112,6 +112,13 @@ def test_lookup_ignores_case_and_diacritics(gaz):
     assert best(gaz, "suwalki gap").place.name == "Suwałki Gap"
 
 
+def test_umlauts_and_nordic_letters_written_out_resolve(gaz):
+    assert best(gaz, "Grafenwoehr").place == best(gaz, "Grafenwöhr").place  # catalogue alias
+    assert best(gaz, "Roenne").place == best(gaz, "Rønne").place  # GeoNames town
+    assert best(gaz, "Muenster").place.name == "Münster"
+    assert gaz.lookup("Grafenwoehr", fuzzy=False)  # an exact key, so the mention finder sees it
+
+
 def test_georgia_has_two_candidates(gaz):
     places = gaz.candidates("Georgia")
     kinds = {(p.kind, p.country) for p in places}
