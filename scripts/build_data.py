@@ -207,20 +207,19 @@ def build_derived_areas(countries: gpd.GeoDataFrame) -> None:
 
     catalogue = DATA / "catalogue" / "places.csv"
     rows = list(csv.DictReader(catalogue.open(encoding="utf-8"))) if catalogue.exists() else []
-    if True:
-        for row in rows:
-            wkt = (row.get("geometry") or "").strip()
-            if not wkt or row["id"] == "suwalki_gap":
-                continue
-            geom = gpd.GeoSeries.from_wkt([wkt], crs="EPSG:4326").to_crs(EQUAL_AREA).iloc[0]
-            kind = row["kind"]
-            if geom.geom_type in ("LineString", "MultiLineString"):
-                width = CORRIDOR_BUFFER_M if kind == "chokepoint" else STRAIT_BUFFER_M
-                geom = geom.buffer(width)
-            elif kind in ("sea", "gulf", "lake", "lagoon"):
-                geom = shapely.make_valid(geom).difference(land)
-            if not geom.is_empty:
-                feats.append((row["id"], geom))
+    for row in rows:
+        wkt = (row.get("geometry") or "").strip()
+        if not wkt or row["id"] == "suwalki_gap":
+            continue
+        geom = gpd.GeoSeries.from_wkt([wkt], crs="EPSG:4326").to_crs(EQUAL_AREA).iloc[0]
+        kind = row["kind"]
+        if geom.geom_type in ("LineString", "MultiLineString"):
+            width = CORRIDOR_BUFFER_M if kind == "chokepoint" else STRAIT_BUFFER_M
+            geom = geom.buffer(width)
+        elif kind in ("sea", "gulf", "lake", "lagoon"):
+            geom = shapely.make_valid(geom).difference(land)
+        if not geom.is_empty:
+            feats.append((row["id"], geom))
     gdf = gpd.GeoDataFrame({"id": [f[0] for f in feats]}, geometry=[f[1] for f in feats], crs=EQUAL_AREA)
     gdf["geometry"] = gdf.geometry.simplify(300)
     gdf = gdf.to_crs("EPSG:4326")
