@@ -31,7 +31,10 @@ DEPLOYMENT = compile_fast(
     r"(?:military|air|army|naval) base|troops (?:in|to|are|were|will|have|had|based|arrived|stationed)|"
     r"sen[dt] (?:troops|soldiers|forces|fighters|jets|a contingent)|arriv(?:e|ed|es|ing|al) (?:in|at)|"
     r"(?:are|were|is|was|be) based (?:in|at)|touched down|landed at|took over the lead|formally began its mission|"
-    r"welcom(?:ed|es|ing) the (?:first )?(?:soldiers|troops)|host(?:s|ed|ing)? (?:allied|nato|us|the)|"
+    r"welcom(?:ed|es|ing) the (?:first )?(?:soldiers|troops)|"
+    # "hosts US troops", not "hosted the Summer Shield exercise"
+    r"host(?:s|ed|ing)? (?:(?:allied|nato|us|u\.s\.|the|foreign|american|british|german|multinational) )+"
+    r"(?:troops|forces|soldiers|units?|battle ?groups?|battalions?|brigades?|contingents?|jets|aircraft|fighters)|"
     r"rotating (?:troops|forces|units)|(?:infantry|armoured|armored|tank|artillery) (?:company|companies|units?)|"
     r"multinational (?:units?|groups?|formations?|brigade|battalion|force)|formations|squadron|"
     r"fighter jets|f-(?:16|35)s?|typhoons|mig-29s|regiment|bound for|heading (?:to|for)|headed (?:to|for)|"
@@ -73,6 +76,9 @@ EXCLUDING_PREP = compile_fast(
 SITES_INCLUDING = re.compile(r"\b(?:ranges?|sites?|locations?|bases?|areas?|training grounds?|towns?|cities|villages?|"
                              r"ports?|airfields?|air bases?|regions?|venues?|garrisons?|facilities|installations?)"
                              r"\b[^.;]{0,40}?,?\s+(?:including|among them)\s+$", re.I)
+EXTENT_FROM = re.compile(r"\b(?:stretch(?:es|ed|ing)?|extend(?:s|ed|ing)?|rang(?:e|es|ed|ing)|reach(?:es|ed|ing)?|"
+                         r"span(?:s|ned|ning)?|runs|running)\s+(?:[\w-]+\s+){0,2}?from\s+(?:the\s+)?$", re.I)
+RANGE_TO = re.compile(r"^\s+to\s+(?:the\s+)?$", re.I)
 MAX_EVIDENCE_CHARS = 600
 CONTAINER_GAP = 40  # characters between a place and its container ("Ramstein air base in Germany")
 CONTAINER_LINK = re.compile(r"^[\w\s-]{0,25}?(?:\bin|,)\s*$")
@@ -290,6 +296,10 @@ def _governed_by_excluding(text: str, clause_start: int, index: int, local: list
         last = excluded[-1]
         if last.end <= start and start - last.end <= CONTAINER_GAP and \
                 CONTAINER_LINK.match(text[last.end:start]) and not LIST_WORD.search(text[last.end:start]):
+            return True
+        # "stretching from the Baltic Sea to the Black Sea": both ends of an extent, neither a host.
+        if last.end <= start and RANGE_TO.match(text[last.end:start]) and \
+                EXTENT_FROM.search(text[max(clause_start, last.start - 60):last.start]):
             return True
     # Skip back over a coordinated list of places ("from the US, Britain and Poland"); the
     # walk looks at neighbours only, so a clause naming thousands of places stays linear.

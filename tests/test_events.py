@@ -46,6 +46,20 @@ def test_including_names_hosts_after_a_noun_of_places_and_contributors_otherwise
     assert not [k for k in found if k[1] in ("Norway", "Canada")]
 
 
+def test_hosting_an_exercise_is_not_a_deployment(gaz):
+    found = events(gaz, "Last month the Orzysz range hosted the Dragon live-fire exercise.")
+    assert ("exercise", "Orzysz Training Area") in found and ("deployment", "Orzysz Training Area") not in found
+    found = events(gaz, "Since 2017 Poland has hosted US troops in Orzysz.")
+    assert ("deployment", "Orzysz Training Area") in found
+
+
+def test_the_ends_of_an_extent_are_not_hosts_but_a_destination_is(gaz):
+    found = events(gaz, "NATO will keep battlegroups along a flank stretching from the Baltic Sea to the Black Sea.")
+    assert not [k for k in found if k[1] in ("Baltic Sea", "Black Sea")]
+    found = events(gaz, "The brigade was deployed from Germany to Romania in the spring.")
+    assert ("deployment", "Romania") in found and ("deployment", "Germany") not in found
+
+
 def test_chokepoint_event_and_exercise(gaz):
     found = events(gaz, "One of the exercises focused on defending the Sulwaki Gap - a stretch of the border "
                         "sandwiched between Russia's Kaliningrad territory and Belarus.")
