@@ -153,7 +153,9 @@ FURNITURE_LINE = compile_fast(
     re.I,
 )
 LIST_ITEM = re.compile(r"^\s*(?:[-*>•]|\d+\.)\s+")
+# A credit glued to its caption ("... the Baltic statesImage: picture-alliance/dpa") is one too.
 CAPTION_LINE = compile_fast(r"^\s*(\[?photo\]?:?|image:|picture:|caption:|pictured:)|\b(Photo|Image):\s*\S|"
+                          r"(?-i:[a-z](?:Photo|Image)):\s*\S|"
                           r"^[^.!?]{10,200}\((?:19|20)\d\d\)\s*$", re.I)
 
 

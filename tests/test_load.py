@@ -86,3 +86,13 @@ def test_read_more_block_is_furniture():
     article = parse_bytes(text, "a.txt")
     start = article.text.index("US brigade")
     assert article.role_at(start) == "furniture"
+
+
+def test_a_credit_glued_to_its_caption_marks_a_caption():
+    text = (b"Allies to stay in the Baltics\n\nTroops arrived in Latvia on Monday.\n\n"
+            b"Tanks roll through Adazi in LatviaImage: picture-alliance/dpa/J. Doe\n\n"
+            b"Our correspondent met the photographer in Riga. Imagery: none\n")
+    article = parse_bytes(text, "a.txt")
+    assert article.role_at(article.text.index("Tanks roll")) == "caption"
+    assert article.role_at(article.text.index("Troops arrived")) == "body"
+    assert article.role_at(article.text.index("Our correspondent")) == "body"  # "Imagery:" is not a credit
