@@ -175,7 +175,7 @@ def infer_year(article: Article) -> int | None:
     ambiguous: list[tuple[list[int], int]] = []
     for m in pattern.finditer(lowered):
         years = by_name[m.group(1)]
-        offset = _relative_offset(lowered, m.start())
+        offset = _relative_offset(lowered, m.start()) or _relative_offset_after(lowered, m.end())
         if len(set(years)) == 1:
             evidence.append(years[0] + offset)
         else:
@@ -218,6 +218,17 @@ RELATIVE_BEFORE = (
     (re.compile(r"next year'?s\s+[^.]{0,30}$"), -1),
 )
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+# "the summit in Wales last September", "Zapad, held last year", "the Vilnius summit next year"
+RELATIVE_AFTER = re.compile(r"\s*,?\s*(?:(?:held|staged|hosted|in|on)\s+)?(?:\w+\s+)?(last|next)\s+(year|"
+                            + "|".join(MONTHS) + r")\b")
+
+
+def _relative_offset_after(lowered: str, end: int) -> int:
+    """Years to add to an anchor ending at ``end`` that the words after it date: "... last September" -> +1."""
+    m = RELATIVE_AFTER.match(lowered, end, end + 40)
+    if m is None or (m.group(2) != "year" and m.group(1) == "next"):
+        return 0  # "next March" may fall in the year of writing
+    return 1 if m.group(1) == "last" else -1
 
 
 def _relative_offset(lowered: str, pos: int) -> int:

@@ -43,6 +43,10 @@ def test_dateless_article_year_comes_from_the_upcoming_summit():
 def test_relative_summit_phrases():
     assert pub("Leaders gather\n\nThe meeting comes a year after last year's Madrid summit.").year == 2023
     assert pub("Leaders gather\n\nPreparations for next month's summit in Vilnius are under way.").year == 2023
+    # Relative words after the anchor
+    assert pub("Kit for the Baltics\n\nThe pledges made at the summit in Wales last September still hold.").year == 2015
+    assert pub("Allies plan\n\nThe plan is to be agreed at the Vilnius summit next year.").year == 2022
+    assert pub("Allies plan\n\nThe plan is to be agreed at the Vilnius summit next March.").year == 2023
 
 
 def test_named_exercise_edition_dates_an_article():
