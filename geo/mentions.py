@@ -31,6 +31,12 @@ DIRECTION_ENDINGS = ("north", "south", "east", "west", "ern", "central")  # how 
 PLACE_PREPOSITION_ENDINGS = ("in", "at", "near", "outside", "around", "to", "into", "from", "of", "on", "across",
                              "toward", "towards", "via", "the")
 ASCII_LETTERS = frozenset(string.ascii_letters)
+SEA_NOUNS = {"sea", "seas", "gulf", "ocean", "waters", "bay", "strait", "straits", "lagoon", "more", "meer", "morze"}
+LOWER_WORD_AFTER = re.compile(r"[ \t]+([a-z][a-z-]*)\b")
+WORDS_AFTER_A_NAME = {"and", "or", "in", "on", "at", "to", "of", "off", "from", "with", "by", "for", "as", "is", "was",
+                      "are", "were", "where", "which", "that", "this", "since", "until", "during", "between", "near",
+                      "has", "had", "have", "will", "would", "could", "can", "may", "also", "but", "while", "after",
+                      "before", "when", "last", "each", "every", "again", "too", "itself"}
 LIST_GAP = 12  # characters between two names of one list (", and ")
 LIST_AND = re.compile(r"\s*,?\s*(?:and|or|&)\s+$")
 LIST_COMMA = re.compile(r"\s*,\s*$")
@@ -363,6 +369,13 @@ def _apply_directions(article: Article, gaz: Gazetteer, mentions: list[Mention])
     return out
 
 
+def _used_as_adjective(surface: str, after: str) -> bool:
+    """A sea named without its noun ("the Baltic", "Mediterranean") and followed by a noun modifies it."""
+    last = surface.split()[-1].lower() if surface.split() else ""
+    nxt = LOWER_WORD_AFTER.match(after)
+    return last not in SEA_NOUNS and nxt is not None and nxt.group(1) not in WORDS_AFTER_A_NAME
+
+
 def _flag_context(gaz: Gazetteer, text: str, mention: Mention) -> None:
     """Mark metonymy ("Moscow denied") and names embedded in other names ("Vienna Document")."""
     after = text[mention.end:mention.end + 80]
@@ -372,6 +385,8 @@ def _flag_context(gaz: Gazetteer, text: str, mention: Mention) -> None:
         mention.embedded = True
     if EVENT_NAME_AFTER.match(after):
         mention.embedded = True
+    if mention.place.kind in ("sea", "gulf") and _used_as_adjective(mention.text, after):
+        mention.embedded = True  # "the Baltic air policing mission", "the Mediterranean migrant route"
     # Each regex below runs only where the text just before the mention ends as its match must.
     tail = _caseless(before).rstrip()
     if tail.endswith(("in", "of")) and SUMMIT_BEFORE.search(before):

@@ -121,3 +121,10 @@ def test_a_town_coordinated_with_a_place_is_a_place_but_not_after_an_apposition_
     assert "Drawsko Pomorskie" in names("Drills were held at ranges, among them Orzysz and Drawsko Pomorskie.")
     assert "Marks" in names("Exercises were held in Riga, Marks and Tartu.")
     assert "Marks" not in names("In Riga, Marks said the allies would stay.")  # a person after the comma
+
+
+def test_a_sea_named_as_an_adjective_hosts_nothing(gaz):
+    embedded = {m.text: m.embedded for m in mentions(gaz, "Jets of the Baltic air policing mission were scrambled.")}
+    assert embedded.get("the Baltic") is True
+    plain = {m.text: m.embedded for m in mentions(gaz, "Ships sailed into the Baltic and the Mediterranean on Monday.")}
+    assert plain.get("the Baltic") is False and plain.get("Mediterranean") is False
