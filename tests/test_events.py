@@ -60,6 +60,12 @@ def test_the_ends_of_an_extent_are_not_hosts_but_a_destination_is(gaz):
     assert ("deployment", "Romania") in found and ("deployment", "Germany") not in found
 
 
+def test_leading_the_group_at_a_place_deploys_there(gaz):
+    found = events(gaz, "Britain leads the group at Tapa in Estonia, Germany the one at Rukla in Lithuania.")
+    assert {("deployment", "Tapa Army Base"), ("deployment", "Rukla Military Base")} <= set(found)
+    assert not [k for k in found if k[1] in ("United Kingdom", "Germany")]
+
+
 def test_chokepoint_event_and_exercise(gaz):
     found = events(gaz, "One of the exercises focused on defending the Sulwaki Gap - a stretch of the border "
                         "sandwiched between Russia's Kaliningrad territory and Belarus.")
