@@ -28,7 +28,7 @@ DEPLOYMENT = compile_fast(
     r"(?:forward|military|allied|permanent|troop|nato|us|u\.s\.|american|british) presence|"
     r"presence of (?:allied|nato|us)|"
     r"air[- ]policing|patriot|nasams|himars|aegis ashore|missile[- ]defen[cs]e (?:site|base|system)|"
-    r"(?:military|air|army|naval) base|troops (?:in|to|are|were|will|have|had|based|arrived|stationed)|"
+    r"(?:military|air|army|naval) base|(?:troops|soldiers) (?:in|to|are|were|will|have|had|based|arrived|stationed)|"
     r"sen[dt] (?:troops|soldiers|forces|fighters|jets|a contingent)|arriv(?:e|ed|es|ing|al) (?:in|at)|"
     r"(?:are|were|is|was|be) based (?:in|at)|touched down|landed at|took over the lead|formally began its mission|"
     r"welcom(?:ed|es|ing) the (?:first )?(?:soldiers|troops)|"
@@ -41,7 +41,8 @@ DEPLOYMENT = compile_fast(
     r"(?:group|force|unit|contingent|battlegroup|troops) for|-led (?:group|force|unit|contingent|mission|battlegroup)|"
     r"lead(?:s|ing)? the (?:[\w-]+ )?(?:group|force|unit|contingent|battle ?group|battalion)|"
     r"(?:nato|military|training|air[- ]policing|peacekeeping|allied) mission in|contribution to the|"
-    r"massed troops|troops (?:near|along|on)|forces (?:in|near|along))\b",
+    r"massed troops|troops (?:near|along|on)|forces (?:in|near|along)|"
+    r"set up (?:\w+ )?(?:bases?|camps?|positions|outposts)|patrol(?:s|led|ling)? (?:the|along))\b",
     re.I,
 )
 EXERCISE = compile_fast(

@@ -66,6 +66,12 @@ def test_leading_the_group_at_a_place_deploys_there(gaz):
     assert not [k for k in found if k[1] in ("United Kingdom", "Germany")]
 
 
+def test_soldiers_setting_up_bases_or_patrolling_are_deployed(gaz):
+    found = events(gaz, "Further south, soldiers have set up bases in and around Hajnowka.")
+    assert ("deployment", "Hajnówka") in found
+    assert ("deployment", "Kuźnica") in events(gaz, "Polish soldiers patrol the border near Kuznica.")
+
+
 def test_chokepoint_event_and_exercise(gaz):
     found = events(gaz, "One of the exercises focused on defending the Sulwaki Gap - a stretch of the border "
                         "sandwiched between Russia's Kaliningrad territory and Belarus.")
