@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from geo.dates import Published, sentence_month, sentence_year
 from geo.fastregex import PatternSet, compile_fast
@@ -269,9 +270,29 @@ def _hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, k
     specific = [m for m in candidates if m.place.kind not in ("country", "group")]
     if not specific:
         return candidates
+    # A country beside a named base or town is its container ("Rukla, Lithuania"); other countries
+    # go, unless they form a list of hosts of their own ("battlegroups in Estonia, Latvia and Poland").
     containers = {m.place.country for m in specific}
+    listed = _listed_countries(text, candidates)
     return [m for m in candidates if m.place.kind not in ("country", "group")
-            or (m.place.kind == "country" and m.place.country in containers)]
+            or (m.place.kind == "country" and (m.place.country in containers or id(m) in listed))]
+
+
+def _listed_countries(text: str, mentions: list[Mention]) -> set[int]:
+    """ids of the country mentions that stand in a coordinated list of at least three countries."""
+    countries = [m for m in mentions if m.place.kind == "country"]
+    listed: set[int] = set()
+    run = countries[:1]
+    for prev, cur in pairwise(countries):
+        if cur.start - prev.end <= LIST_GAP and PLACE_LIST_GAP.match(text[prev.end:cur.start]):
+            run.append(cur)
+            continue
+        if len(run) >= 3:
+            listed.update(id(m) for m in run)
+        run = [cur]
+    if len(run) >= 3:
+        listed.update(id(m) for m in run)
+    return listed
 
 
 POSSESSIVE = re.compile(r"['’]s\b")

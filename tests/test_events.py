@@ -72,6 +72,14 @@ def test_soldiers_setting_up_bases_or_patrolling_are_deployed(gaz):
     assert ("deployment", "Kuźnica") in events(gaz, "Polish soldiers patrol the border near Kuznica.")
 
 
+def test_a_list_of_host_countries_survives_a_named_base_in_the_clause(gaz):
+    found = events(gaz, "The US has sent F-15 fighters to Siauliai in Lithuania, and the battlegroups stationed in "
+                        "Estonia, Latvia, Lithuania and Poland have raised their readiness.")
+    assert {("deployment", c) for c in ("Estonia", "Latvia", "Poland")} <= set(found)
+    found = events(gaz, "German soldiers arrived at Rukla in Lithuania, and France sent a company.")
+    assert ("deployment", "Rukla Military Base") in found and ("deployment", "France") not in found
+
+
 def test_chokepoint_event_and_exercise(gaz):
     found = events(gaz, "One of the exercises focused on defending the Sulwaki Gap - a stretch of the border "
                         "sandwiched between Russia's Kaliningrad territory and Belarus.")
