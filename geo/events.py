@@ -49,8 +49,8 @@ DEPLOYMENT = compile_fast(
 EXERCISE = compile_fast(
     r"\b(exercis(?:e|es|ing)|drills?|war ?games?|wargames?|manoeuvres?|maneuvers?|live[- ]fire|"
     r"military games|snap (?:checks|inspections)|tested missiles|test[- ]fir(?:e|ed|ing)|live munitions|"
-    r"amphibious landings?|came ashore|rehears(?:e|ed|ing|al)|train(?:s|ed)? (?:at|in|on|across)|"
-    r"training (?:in|at|on) |assembled (?:in|at)|(?:air|naval|land) phase|field phase)\b",
+    r"amphibious landings?|came ashore|rehears(?:e|ed|ing|al)|train(?:s|ed)? (?:at|in|on|across|near|around)|"
+    r"training (?:in|at|on|near|around) |assembled (?:in|at)|(?:air|naval|land) phase|field phase)\b",
     re.I,
 )
 NOT_EXERCISE = compile_fast(r"\b(exercis(?:e|es|ed|ing) (?:its|their|his|her|the) (?:right|power|influence|control|"

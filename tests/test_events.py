@@ -80,6 +80,11 @@ def test_a_list_of_host_countries_survives_a_named_base_in_the_clause(gaz):
     assert ("deployment", "Rukla Military Base") in found and ("deployment", "France") not in found
 
 
+def test_training_near_a_place_is_an_exercise_there(gaz):
+    found = events(gaz, "The largest groupings are training near Borisov and around Lepel.")
+    assert {("exercise", "Barysaw Training Ground"), ("exercise", "Lyepyel’")} <= set(found)
+
+
 def test_chokepoint_event_and_exercise(gaz):
     found = events(gaz, "One of the exercises focused on defending the Sulwaki Gap - a stretch of the border "
                         "sandwiched between Russia's Kaliningrad territory and Belarus.")
