@@ -227,10 +227,7 @@ class Gazetteer:
             for row in reader:
                 pid = "geonames:" + row[0]
                 self._geonames_rows[pid] = row
-                keys = row[7].split("|")
-                if not row[1].isascii() and (spelled := spelled_out_key(row[1])):
-                    keys.append(spelled)
-                for key in keys:
+                for key in row[7].split("|"):
                     ids = index.get(key)
                     if ids is None:
                         index[key] = [pid]

@@ -28,7 +28,7 @@ from shapely.ops import unary_union
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from geo.normalize import name_key  # noqa: E402  (the same keys the gazetteer looks up)
+from geo.normalize import name_key, spelled_out_key  # noqa: E402  (the same keys the gazetteer looks up)
 
 DATA = ROOT / "data"
 REGION = (-25.0, 34.0, 60.0, 72.0)  # lon_min, lat_min, lon_max, lat_max (covers the eval box)
@@ -180,7 +180,9 @@ def build_geonames(region_isos: set[str]) -> None:
             for a in c.get("alternatenames") or []:
                 if a != c["name"] and 2 < len(a) < 40 and ALIAS_SCRIPT.match(a) and a not in alts:
                     alts.append(a)
-        keys = list(dict.fromkeys(k for k in (name_key(n) for n in [c["name"], *alts[:40]]) if len(k) >= 2))
+        spelled = spelled_out_key(c["name"])  # "Grafenwoehr" for Grafenwöhr, as English texts write it
+        keys = list(dict.fromkeys(k for k in (*(name_key(n) for n in [c["name"], *alts[:40]]), spelled)
+                                  if k and len(k) >= 2))
         rows.append({
             "geonameid": c["geonameid"], "name": c["name"], "lat": round(lat, 5), "lon": round(lon, 5),
             "country": cc, "admin1": admin1.get(f"{cc}.{c.get('admin1code', '')}", ""),
