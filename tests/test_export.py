@@ -19,22 +19,9 @@ from geo import export, render, store
 from geo.cli import main
 from geo.errors import ExportError
 from geo.store import EVENT_COLUMNS, Filters
-from tests.dashboard_fixtures import build_seed_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_seed_store(tmp_path_factory.mktemp("store"))
-
-
-@pytest.fixture(scope="module")
-def events(db: Path) -> pd.DataFrame:
-    frame = store.load_events(db)
-    assert len(frame) >= 10
-    return frame
 
 
 def _event(**overrides: object) -> dict[str, object]:

@@ -27,25 +27,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import export, store
+from geo import export
 from geo.cli import main
 from geo.errors import ExportError
 from geo.load import display_name
-from tests.dashboard_fixtures import build_seed_store
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_seed_store(tmp_path_factory.mktemp("paths-store"))
-
-
-@pytest.fixture(scope="module")
-def events(db: Path) -> pd.DataFrame:
-    frame = store.load_events(db)
-    assert len(frame) >= 10
-    return frame
 
 
 def tree(root: Path) -> dict[str, str]:
