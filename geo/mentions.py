@@ -37,7 +37,7 @@ WORDS_AFTER_A_NAME = {"and", "or", "in", "on", "at", "to", "of", "off", "from", 
                       "are", "were", "where", "which", "that", "this", "since", "until", "during", "between", "near",
                       "has", "had", "have", "will", "would", "could", "can", "may", "also", "but", "while", "after",
                       "before", "when", "last", "each", "every", "again", "too", "itself"}
-LIST_GAP = 12  # characters between two names of one list (", and ")
+NAME_LIST_GAP = 12  # characters between two names of one list (", and "); see _listed_after
 LIST_AND = re.compile(r"\s*,?\s*(?:and|or|&)\s+$")
 LIST_COMMA = re.compile(r"\s*,\s*$")
 LIST_CONTINUES = re.compile(r"\s*(?:,|and\b|or\b)")
@@ -190,7 +190,7 @@ def _listed_after(text: str, previous_end: int, start: int, end: int) -> bool:
     a place. A bare comma counts only inside a list (the name followed by a comma or "and"), since
     "In Vilnius, Stoltenberg said" is apposition, not a list.
     """
-    if start - previous_end > LIST_GAP:
+    if start - previous_end > NAME_LIST_GAP:
         return False
     join = text[previous_end:start]
     if LIST_AND.match(join):
