@@ -30,9 +30,11 @@ PRINTED_DATE = compile_fast(
     r"|\b(?P<e>[0-3]?\d/[01]?\d/(?:19|20)\d\d)\b",
     re.I,
 )
-COPYRIGHT_YEAR = compile_fast(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?((?:19|20)\d\d)\b", re.I)
+COPYRIGHT_YEAR = compile_fast(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?((?:19|20)\d\d)(?:\s*[-–—]\s*((?:19|20)\d\d))?\b",
+                              re.I)
 YEAR = re.compile(r"(?<![\d,.$€£])\b(19[5-9]\d|20[0-4]\d)\b(?![\d,])")
 EDITION = re.compile(r"\b([A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?)[ -](?:'|’)?(\d{2}|(?:19|20)\d\d)\b")
+DEADLINE_CONTEXT = re.compile(r"\b(until|till|by|through|beyond|before)\s+$", re.I)  # "by 2030": a target
 FUTURE_YEAR_CONTEXT = re.compile(r"\b(until|till|by|through|before|to|beyond|in)\s+$", re.I)
 PRINTED_DATE_ZONE = 1500  # characters from the top where a printed date line is looked for
 
@@ -120,10 +122,17 @@ def publication(article: Article) -> Published:
         d = parse_date(raw)
         if d and 1990 <= d.year <= 2100:
             return Published(d, d.year, "printed")
-    years = [int(m.group(1)) for m in COPYRIGHT_YEAR.finditer(article.text)]
-    if years:
-        return Published(None, max(years), "copyright")
     inferred = infer_year(article)
+    single = [int(m.group(1)) for m in COPYRIGHT_YEAR.finditer(article.text) if not m.group(2)]
+    ranges = [int(m.group(2)) for m in COPYRIGHT_YEAR.finditer(article.text) if m.group(2)]
+    if single:
+        return Published(None, max(single), "copyright")
+    if ranges:
+        # "© 2014–2025" dates the site, not the article: its last year only bounds the content's.
+        bound = max(ranges)
+        if inferred and inferred <= bound:
+            return Published(None, inferred, "inferred")
+        return Published(None, bound, "copyright")
     return Published(None, inferred, "inferred" if inferred else "unknown")
 
 
@@ -158,9 +167,9 @@ def infer_year(article: Article) -> int | None:
     evidence: list[int] = []
     # Explicit years, except those in forward-looking phrases ("until 2019").
     for m in YEAR.finditer(text):
-        if FUTURE_YEAR_CONTEXT.search(text[max(0, m.start() - 12):m.start()]) and _future_tense_near(
-            lowered, m.start()
-        ):
+        before = text[max(0, m.start() - 12):m.start()]
+        if DEADLINE_CONTEXT.search(before) or (FUTURE_YEAR_CONTEXT.search(before) and
+                                               _future_tense_near(lowered, m.start())):
             continue
         y = int(m.group(1))
         evidence.append(y + _relative_offset(lowered, m.start()))

@@ -1,4 +1,4 @@
-"""The extraction pipeline for one article: load -> mentions -> events -> a plain record.
+"""The extraction pipeline for one article: load -> mentions -> rule events -> model decision -> a plain record.
 
 The record is the JSON object ``python -m geo extract`` prints (see the contract in
 ``../shared/eval/ANNOTATION.md``) and what ingest stores.
@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.dates import publication
+from geo.event_model import decide
 from geo.events import Event, classify_events
 from geo.gazetteer import Gazetteer, Place, load_gazetteer
 from geo.load import Article, load_article, parse_bytes
@@ -23,7 +24,7 @@ def extract_article(article: Article, gaz: Gazetteer | None = None) -> dict[str,
     gaz = gaz or load_gazetteer()
     published = publication(article)
     mentions = find_mentions(article, gaz)
-    events = classify_events(article, mentions, published, gaz)
+    events = decide(article, mentions, classify_events(article, mentions, published, gaz), published, gaz)
     return {
         "source": article.source,
         "title": article.title,
