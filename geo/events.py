@@ -43,7 +43,10 @@ DEPLOYMENT = compile_fast(
     r"lead(?:s|ing)? the (?:[\w-]+ )?(?:group|force|unit|contingent|battle ?group|battalion)|"
     r"(?:nato|military|training|air[- ]policing|peacekeeping|allied) mission in|contribution to the|"
     r"massed troops|troops (?:near|along|on)|forces (?:in|near|along)|"
-    r"set up (?:\w+ )?(?:bases?|camps?|positions|outposts)|patrol(?:s|led|ling)? (?:the|along))\b",
+    r"set up (?:\w+ )?(?:bases?|camps?|positions|outposts)|patrol(?:s|led|ling)? (?:the|along)|"
+    # ships and units moved or based somewhere: "moved three landing ships to Novorossiysk"
+    r"(?:moved|moves|moving|relocated|redeployed|transferred|shifted)\b[^.;]{0,60}?\b(?:to|into|at)|"
+    r"(?:now|permanently|forward|temporarily) based|home-?port(?:s|ed)?|homeported)\b",
     re.I,
 )
 EXERCISE = compile_fast(
@@ -66,6 +69,7 @@ EXCLUDING_PREP = compile_fast(
     r"fighting in|events in|crisis in|developments in|annexed|invaded|occupied|attack on|attack against|"
     r"aggression against|neighbou?ring|bordering|borders|border on|territory of|home base in|normally based in|"
     r"headquartered in|born in|took off from|set off from|flew from|coming from|came from|back to|return to|"
+    r"home(?: base| station| garrison| port)? (?:at|in)|through|via|transit(?:ed|ing)? (?:through|across)|"
     r"aimed at|directed (?:at|against)|targeted at|not aimed at|after|since|before|because|as|when|whether|unless|"
     r"(?:possible|easier|harder|difficult|hard|necessary|important|time|ready) for|"
     r"(?:ministers?|leaders?|presidents?|officials?|representatives?|delegations?|governments?|ambassadors?|"
@@ -82,6 +86,13 @@ SITES_INCLUDING = re.compile(r"\b(?:ranges?|sites?|locations?|bases?|areas?|trai
 EXTENT_FROM = re.compile(r"\b(?:stretch(?:es|ed|ing)?|extend(?:s|ed|ing)?|rang(?:e|es|ed|ing)|reach(?:es|ed|ing)?|"
                          r"span(?:s|ned|ning)?|runs|running)\s+(?:[\w-]+\s+){0,2}?from\s+(?:the\s+)?$", re.I)
 RANGE_TO = re.compile(r"^\s+to\s+(?:the\s+)?$", re.I)
+# A gulf or sea is a chokepoint when the text calls it one ("the Gulf of Finland has become a
+# NATO lake", "the narrow waters of the Gulf of Riga"); a strait is one by its kind.
+WATER_KINDS = ("gulf", "sea", "bay", "lake")
+CHOKEPOINT_CALLED = re.compile(r"\b(choke ?points?|corridors?|bottlenecks?|(?:nato|alliance|allied|russian) lake|"
+                               r"narrow(?:s|est)?|gateways?|lifelines?|blockade[ds]?|bottled? up|close[ds]? (?:off|to)|"
+                               r"closing (?:off|the)|cut off|choke)\b", re.I)
+CHOKEPOINT_REACH = 80  # characters between the water and the words that call it a chokepoint
 MAX_EVIDENCE_CHARS = 600
 CONTAINER_GAP = 40  # characters between a place and its container ("Ramstein air base in Germany")
 CONTAINER_LINK = re.compile(r"^[\w\s-]{0,25}?(?:\bin|,)\s*$")
@@ -94,7 +105,10 @@ AGENT_VERB = re.compile(r"^(?:'s)?\s+(?:(?:has|have|had|is|was|will|would|also|a
                         r"provided|supplies|supplied|contributes?|contributed|leads?|led|offered|offers|volunteered|"
                         r"pledged|committed|commits|dispatched|dispatches|ordered|invaded|annexed|shelled|tested|"
                         r"used|massed|carry|carried|holds?|held|assigned|begun|began|withdrew|withdrawn|"
-                        r"deploying|contributing|leading|serve|serves|served)\b", re.I)
+                        r"deploying|contributing|leading|serve|serves|served|"
+                        # gapping: "Germany leads the battlegroup in Lithuania, Canada the one in Latvia"
+                        r"the (?:one|ones|group|battle ?group|battalion|contingent) (?:in|at)|those in|that in)\b",
+                        re.I)
 # In order of precedence: the first status whose words the clause contains wins.
 STATUS_NAMES = ("ended", "requested", "planned", "announced", "arrived")
 STATUS = PatternSet([
@@ -220,10 +234,17 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
                     events.append(Event(kind, mention, year, *_evidence(text, s_start, s_end, mention),
                                         via_group=via, month=month, **attrs))
         for mention in in_sentence:
-            if mention.place.kind in ("chokepoint", "strait") and not mention.embedded:
+            if not mention.embedded and (mention.place.kind in ("chokepoint", "strait") or (
+                    mention.place.kind in WATER_KINDS and _named_as_chokepoint(text, mention, s_start, s_end))):
                 year = sentence_year(sentence, published)
                 events.append(Event("chokepoint", mention, year, *_evidence(text, s_start, s_end, mention)))
     return dedupe(events)
+
+
+def _named_as_chokepoint(text: str, mention: Mention, s_start: int, s_end: int) -> bool:
+    """True when words near a gulf or sea in its sentence call it a chokepoint or corridor."""
+    lo, hi = max(s_start, mention.start - CHOKEPOINT_REACH), min(s_end, mention.end + CHOKEPOINT_REACH)
+    return bool(CHOKEPOINT_CALLED.search(text, lo, hi))
 
 
 def _evidence(text: str, s_start: int, s_end: int, mention: Mention) -> tuple[str, int, int]:
@@ -274,8 +295,23 @@ def _hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, k
     # go, unless they form a list of hosts of their own ("battlegroups in Estonia, Latvia and Poland").
     containers = {m.place.country for m in specific}
     listed = _listed_countries(text, candidates)
-    return [m for m in candidates if m.place.kind not in ("country", "group")
+    return [m for m in candidates
+            if (m.place.kind not in ("country", "group") and not _region_container(text, m, specific))
             or (m.place.kind == "country" and (m.place.country in containers or id(m) in listed))]
+
+
+def _region_container(text: str, m: Mention, specific: list[Mention]) -> bool:
+    """"Baltiysk in the Kaliningrad exclave": a region right after a site in it only locates the site."""
+    if m.place.kind != "region":
+        return False
+    for site in specific:
+        if site is m or site.end > m.start or m.start - site.end > CONTAINER_GAP:
+            continue
+        link = TRAILING_ARTICLE.sub("", text[site.end:m.start])
+        if site.place.kind != "region" and site.place.country == m.place.country and \
+                CONTAINER_LINK.match(link) and not LIST_WORD.search(link):
+            return True
+    return False
 
 
 def _listed_countries(text: str, mentions: list[Mention]) -> set[int]:
