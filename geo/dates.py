@@ -122,17 +122,15 @@ def publication(article: Article) -> Published:
         d = parse_date(raw)
         if d and 1990 <= d.year <= 2100:
             return Published(d, d.year, "printed")
-    inferred = infer_year(article)
-    single = [int(m.group(1)) for m in COPYRIGHT_YEAR.finditer(article.text) if not m.group(2)]
-    ranges = [int(m.group(2)) for m in COPYRIGHT_YEAR.finditer(article.text) if m.group(2)]
+    single, ranges = [], []
+    for m in COPYRIGHT_YEAR.finditer(article.text):
+        (ranges if m.group(2) else single).append(int(m.group(2) or m.group(1)))
     if single:
         return Published(None, max(single), "copyright")
-    if ranges:
-        # "© 2014–2025" dates the site, not the article: its last year only bounds the content's.
-        bound = max(ranges)
-        if inferred and inferred <= bound:
-            return Published(None, inferred, "inferred")
-        return Published(None, bound, "copyright")
+    inferred = infer_year(article)
+    # "© 2014–2025" dates the site, not the article: its last year only bounds the content's.
+    if ranges and not (inferred and inferred <= max(ranges)):
+        return Published(None, max(ranges), "copyright")
     return Published(None, inferred, "inferred" if inferred else "unknown")
 
 

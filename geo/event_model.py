@@ -21,25 +21,26 @@ from functools import cache
 from pathlib import Path
 
 from geo.dates import Published, sentence_month, sentence_year
-from geo.events import DEPLOYMENT, EXERCISE, Event, _evidence, _exercise_names, sentences
-from geo.fastregex import compile_fast
+from geo.events import (
+    CHOKEPOINT_CALLED,
+    DEPLOYMENT,
+    EXERCISE,
+    PLACE_LIST_GAP,
+    Event,
+    _evidence,
+    _exercise_names,
+    sentences,
+)
 from geo.gazetteer import Gazetteer
 from geo.load import Article
 from geo.mentions import Mention
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "model" / "events.json"
 EVENT_TYPES = ("deployment", "exercise", "chokepoint")
-CHOKEPOINT_CUE = compile_fast(
-    r"\b(choke ?points?|corridors?|gap|bottlenecks?|narrows?|narrow|straits?|sounds?|belts?|passages?|"
-    r"gateways?|lake|lifelines?|transit|access (?:to|from)|entrance|exit|bottled up|blockade|close off|"
-    r"closed? (?:to|the)|funnel|cut off|sever(?:ed)?|isthmus|land bridge|bridge)\b",
-    re.I,
-)
 OTHER_SIDE = re.compile(r"\b(Russian?|Belarus(?:ian)?|Kremlin|Moscow|Minsk|Wagner|Zapad|Soviet)\b")
 WORD = re.compile(r"[a-z][a-z'-]{1,}")
 WINDOW_LEFT = 6  # words
 WINDOW_RIGHT = 4
-LIST_GAP = re.compile(r"^(?:\s*(?:,|and|or|as well as|the|its|'s|’s)\s*)+$", re.I)
 HOST_KINDS = ("body", "title")
 
 
@@ -84,9 +85,11 @@ def _words(text: str) -> list[str]:
     return WORD.findall(text.lower())
 
 
+TRIGGERS = {"deployment": DEPLOYMENT, "exercise": EXERCISE, "chokepoint": CHOKEPOINT_CALLED}
+
+
 def _trigger(event_type: str, clause: str) -> int | None:
-    pattern = {"deployment": DEPLOYMENT, "exercise": EXERCISE, "chokepoint": CHOKEPOINT_CUE}[event_type]
-    m = pattern.search(clause)
+    m = TRIGGERS[event_type].search(clause)
     return m.start() if m else None
 
 
@@ -142,8 +145,8 @@ def candidates(article: Article, mentions: list[Mention], rule_events: list[Even
                 base.add("country_contains_site")
             if len(local) == 1:
                 base.add("only_place_in_sentence")
-            in_list = (i > 0 and LIST_GAP.match(text[local[i - 1].end:m.start])) or \
-                (i + 1 < len(local) and LIST_GAP.match(text[m.end:local[i + 1].start]))
+            in_list = (i > 0 and PLACE_LIST_GAP.match(text[local[i - 1].end:m.start])) or \
+                (i + 1 < len(local) and PLACE_LIST_GAP.match(text[m.end:local[i + 1].start]))
             if in_list:
                 base.add("in_list")
             if index == 0 or m.role == "title":
