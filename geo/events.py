@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from geo.dates import Published, sentence_month, sentence_year
-from geo.fastregex import PatternSet, compile_fast
+from geo.fastregex import FastMatch, PatternSet, compile_fast
 from geo.gazetteer import Gazetteer
 from geo.load import Article
 from geo.mentions import Mention
@@ -74,7 +74,15 @@ EXCLUDING_PREP = compile_fast(
     r"(?:possible|easier|harder|difficult|hard|necessary|important|time|ready) for|"
     r"(?:ministers?|leaders?|presidents?|officials?|representatives?|delegations?|governments?|ambassadors?|"
     r"envoys?|chiefs?|heads?|parliaments?|navies|citizens|people|residents) of|role of|war of|seize|"
-    r"ordered an invasion of|against a neighbou?r in)"
+    r"ordered an invasion of|against a neighbou?r in|"
+    # who reports from where: "said a spokesman in Riga", "local media in Tiraspol reported"
+    r"(?:officials?|spokes(?:man|woman|person)|media|press|sources|analysts|observers|reporters|correspondents|"
+    r"journalists|diplomats|commentators) in|"
+    # where forces came from: "drove from their base at Mihail Kogalniceanu", "left their garrison at Setermoen"
+    r"(?:from|left|leaving|leave|leaves) (?:(?:its|their|the|his|her|our) )?(?:home )?(?:bases?|garrisons?|"
+    r"barracks|stations?|ports?|airfields?|air bases?) (?:at|in|near)|"
+    # arms sales are not deployments: "the sale of F-16 jets to Turkey"
+    r"(?:sale|sales|sell|sells|sold|selling|purchase|export|exported|exporting) (?:of )?[\w -]{0,40}?to)"
     r"\s+(?:the\s+|its\s+|their\s+|a\s+|an\s+|neighbou?ring\s+|nearby\s+|neighbou?r\s+)?$",
     re.I,
 )
@@ -92,10 +100,13 @@ WATER_KINDS = ("gulf", "sea", "bay", "lake")
 CHOKEPOINT_CALLED = re.compile(r"\b(choke ?points?|corridors?|bottlenecks?|(?:nato|alliance|allied|russian) lake|"
                                r"narrow(?:s|est)?|gateways?|lifelines?|blockade[ds]?|bottled? up|close[ds]? (?:off|to)|"
                                r"closing (?:off|the)|cut off|choke)\b", re.I)
+OTHER_WATERWAY = re.compile(r"\b(?:straits?|belts?|sounds?|channels?|passages?|gaps?)\b|,\s+(?:and|but|while)\s", re.I)
+DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?)\b", re.I)
 CHOKEPOINT_REACH = 80  # characters between the water and the words that call it a chokepoint
 MAX_EVIDENCE_CHARS = 600
 CONTAINER_GAP = 40  # characters between a place and its container ("Ramstein air base in Germany")
 CONTAINER_LINK = re.compile(r"^[\w\s-]{0,25}?(?:\bin|,)\s*$")
+NEAR_LINK = re.compile(r"[\w\s-]{0,25}?\b(?:near|outside|close to)\s+$", re.I)
 LIST_WORD = re.compile(r"\b(?:and|to|into|at)\b")
 LIST_GAP = 20  # characters between two places of one list (", and the ")
 PLACE_LIST_GAP = re.compile(r"^(?:\s*(?:,|and|or|as well as|the|its|their|'s|’s|of)\s*)*$", re.I)
@@ -213,7 +224,7 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
             if not local:
                 continue
             kinds = []
-            dep = DEPLOYMENT.search(clause)
+            dep = _deployment_trigger(clause)
             exe = EXERCISE.search(clause)
             named = _first_between(exercises, exercise_starts, s_start + c_start, s_start + c_end)
             if dep:
@@ -241,10 +252,27 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
     return dedupe(events)
 
 
+def _deployment_trigger(clause: str) -> FastMatch | None:
+    """The first deployment trigger of a clause; a "deployment exercise" is an exercise."""
+    for found in DEPLOYMENT.finditer(clause):
+        if not DRILL_AFTER.match(clause, found.end()):
+            return found
+    return None
+
+
 def _named_as_chokepoint(text: str, mention: Mention, s_start: int, s_end: int) -> bool:
-    """True when words near a gulf or sea in its sentence call it a chokepoint or corridor."""
+    """True when words near a gulf or sea in its sentence call it a chokepoint or corridor.
+
+    Not across another waterway or a new clause: in "the Baltic Sea is ringed by allies, and
+    the straits are the chokepoint" the word belongs to the straits.
+    """
     lo, hi = max(s_start, mention.start - CHOKEPOINT_REACH), min(s_end, mention.end + CHOKEPOINT_REACH)
-    return bool(CHOKEPOINT_CALLED.search(text, lo, hi))
+    for called in CHOKEPOINT_CALLED.finditer(text, lo, hi):
+        after = called.start() >= mention.end
+        between = text[mention.end:called.start()] if after else text[called.end():mention.start]
+        if not OTHER_WATERWAY.search(between):
+            return True
+    return False
 
 
 def _evidence(text: str, s_start: int, s_end: int, mention: Mention) -> tuple[str, int, int]:
@@ -277,7 +305,8 @@ def _hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, k
     candidates = []
     excluded: list[Mention] = []
     for i, m in enumerate(local):
-        if m.metonymy or m.embedded or _governed_by_excluding(text, clause_start, i, local, excluded):
+        if m.metonymy or m.embedded or _governed_by_excluding(text, clause_start, i, local, excluded) \
+                or (i and _locates_site(text, local[i - 1], m)):
             excluded.append(m)
             continue
         if m.place.kind == "country" and _possessor(text, m):
@@ -300,15 +329,22 @@ def _hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, k
             or (m.place.kind == "country" and (m.place.country in containers or id(m) in listed))]
 
 
+def _locates_site(text: str, site: Mention, m: Mention) -> bool:
+    """"the Donguz range near Orenburg": a town right after a site and "near" only locates it."""
+    return site.place.kind not in ("country", "group", "region", "subregion", "city") and \
+        m.place.kind == "city" and 0 <= m.start - site.end <= CONTAINER_GAP and \
+        bool(NEAR_LINK.match(text, site.end, m.start))
+
+
 def _region_container(text: str, m: Mention, specific: list[Mention]) -> bool:
     """"Baltiysk in the Kaliningrad exclave": a region right after a site in it only locates the site."""
-    if m.place.kind != "region":
+    if m.place.kind not in ("region", "subregion"):
         return False
     for site in specific:
         if site is m or site.end > m.start or m.start - site.end > CONTAINER_GAP:
             continue
         link = TRAILING_ARTICLE.sub("", text[site.end:m.start])
-        if site.place.kind != "region" and site.place.country == m.place.country and \
+        if site.place.kind not in ("region", "subregion") and site.place.country == m.place.country and \
                 CONTAINER_LINK.match(link) and not LIST_WORD.search(link):
             return True
     return False
@@ -335,6 +371,7 @@ POSSESSIVE = re.compile(r"['’]s\b")
 POSSESSED_FORCES = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:exercises?|drills?|manoeuvres?|maneuvers?|war ?games?|"
                               r"deployments?|battle ?groups?|battalions?|brigades?|troops|forces|bases?)\b", re.I)
 TRAILING_ARTICLE = re.compile(r"\b(?:the|a|an)\s+$")
+UNPLACED_LIST_ITEMS = re.compile(r"(?:\b(?:the\s+)?(?:U\.S\.|US|USA|UK|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s*,\s*){1,3}$")
 LETTERS = re.compile(r"[a-z]+")
 
 
@@ -371,6 +408,8 @@ def _governed_by_excluding(text: str, clause_start: int, index: int, local: list
         start = prev.start
     window = text[max(clause_start, start - 80):start]
     window = TRAILING_ARTICLE.sub("", window)
+    # "from the US, Finland and Norway": list items the gazetteer does not hold (outside the region)
+    window = UNPLACED_LIST_ITEMS.sub("", window)
     return bool(EXCLUDING_PREP.search(window)) and not SITES_INCLUDING.search(window)
 
 

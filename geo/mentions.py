@@ -12,13 +12,14 @@ import re
 import string
 import threading
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import ahocorasick
 
 from geo.fastregex import compile_fast
 from geo.gazetteer import Gazetteer, Place
 from geo.load import Article
-from geo.normalize import word_form
+from geo.normalize import name_key, word_form
 
 DIRECTION_WORD = re.compile(
     r"(?:^|[^\w-])((?:north|south)[ -]?(?:east|west)(?:ern)?|northern|southern|eastern|western|central|"
@@ -63,6 +64,9 @@ RELATION_BEFORE = re.compile(r"\b(?:pro|anti)-$|\b(?:response|threat|signal|mess
                              r"relations|aggressive posture)\s+(?:to|toward|towards|with)\s+$", re.I)
 OFFICIALS_IN_BEFORE = re.compile(r"\b(?:officials?|voices|sources|diplomats|leaders|governments?|authorities)\s+in\s+$",
                                  re.I)
+TOWN_LOCATOR_BEFORE = re.compile(r"\b(?:near|outside|close to|(?:north|south|east|west)(?:-?(?:east|west))? of)\s+$",
+                                 re.I)
+SITE_TOWN_GAP = 30  # characters between a site and "near <its town>"
 NEXT_CAPITAL_WORD = re.compile(r"\s+([A-Z][\w'’-]*)")
 SENTENCE_START_BEFORE = re.compile(r"(?:[.!?:\"“]\s*|\n\s*)$")
 FUNCTION_WORD = re.compile(r"(?:The|In|At|On|A|An|And|But|Or)$")
@@ -178,6 +182,7 @@ def find_mentions(article: Article, gaz: Gazetteer) -> list[Mention]:
     mentions.extend(_fuzzy_mentions(article, gaz, covered, mentions))
     mentions.sort(key=lambda x: x.start)
     mentions = _apply_directions(article, gaz, mentions)
+    _site_near_its_town(gaz, text, mentions)
     for mention in mentions:
         _flag_context(gaz, text, mention)
     return mentions
@@ -220,6 +225,23 @@ def _choose(gaz: Gazetteer, key: str, surface: str, text: str, start: int, end: 
     if best.rank < 4:
         return best
     return best if _plausible_town(best, surface, text, start, end, stopwords, listed) else None
+
+
+def _site_near_its_town(gaz: Gazetteer, text: str, mentions: list[Mention]) -> None:
+    """Re-resolve "the Bemowo Piskie training area near Orzysz": a site is not near itself.
+
+    A bare town name usually stands for the base or range named after it; right after that very
+    site and a locator ("near", "outside", "north of") it is the town, so it becomes the town.
+    """
+    for previous, mention in pairwise(mentions):
+        if mention.place.id != previous.place.id or mention.start - previous.end > SITE_TOWN_GAP:
+            continue
+        if not TOWN_LOCATOR_BEFORE.search(text, previous.end, mention.start):
+            continue
+        key = name_key(mention.text)
+        town = next((gaz.place(i) for i in gaz.index.get(key or "", ()) if gaz.place(i).kind == "city"), None)
+        if town is not None:
+            mention.place = town
 
 
 def _disambiguate(gaz: Gazetteer, candidates: list[Place], text: str, start: int, end: int) -> Place:

@@ -137,3 +137,61 @@ def test_a_run_on_sentence_gives_short_evidence_with_exact_offsets(gaz):
         assert len(e["evidence"]) <= 620
         assert text[e["evidence_start"]:e["evidence_end"]] == e["evidence"]
         assert e["mention"]["start"] >= e["evidence_start"] and e["mention"]["end"] <= e["evidence_end"]
+
+
+def test_who_reports_from_where_hosts_nothing(gaz):
+    found = events(gaz, "Polish troops held drills near Elbląg this week, a spokesman in Warsaw said.")
+    assert ("exercise", "Elbląg") in found and ("exercise", "Warsaw") not in found
+    found = events(gaz, "Russian units held river-crossing drills, local media in Tiraspol reported.")
+    assert not any(p == "Tiraspol" for _, p in found)
+
+
+def test_a_units_base_of_origin_is_not_where_it_trains(gaz):
+    found = events(gaz, "The battlegroup drove from its base at Tapa to the Nursipalu range for live-fire drills.")
+    assert not any(p.startswith("Tapa") for _, p in found)
+    found = events(gaz, "Soldiers of Brigade North left their garrison at Setermoen to join the exercise at Bardufoss.")
+    assert not any(p.startswith("Setermoen") for _, p in found)
+    # the negative: a base where troops are is still a deployment
+    found = events(gaz, "About 1,000 NATO troops are based at Tapa in Estonia.")
+    assert any(t == "deployment" and p.startswith("Tapa") for t, p in found)
+
+
+def test_an_arms_sale_is_not_a_deployment(gaz):
+    found = events(gaz, "Washington approved the sale of F-16 jets to Turkey.")
+    assert ("deployment", "Turkey") not in found
+    assert ("deployment", "Turkey") in events(gaz, "The US deployed F-16 jets to Turkey.")
+
+
+def test_a_deployment_exercise_is_an_exercise(gaz):
+    found = events(gaz, "The spearhead force held its first deployment exercise at the Świętoszów training area.")
+    types = {t for t, p in found if "Żagań" in p or "Świętoszów" in p}
+    assert types == {"exercise"}
+
+
+def test_a_town_near_a_site_locates_it_and_is_a_place_of_its_own(gaz):
+    record = extract_bytes(b"June 15, 2017 - NATO troops arrived at the Bemowo Piskie training area near Orzysz.",
+                           "a.txt", gaz)
+    kinds = {p["name"]: p["kind"] for p in record["places"]}
+    assert kinds.get("Orzysz") == "city" and kinds.get("Orzysz Training Area") == "training_area"
+    hosts = {e["place"] for e in record["events"]}
+    assert "Orzysz Training Area" in hosts and "Orzysz" not in hosts
+    # without the site before it, a bare "Orzysz" is still the range
+    record = extract_bytes(b"June 15, 2017 - NATO troops arrived at Orzysz.", "a.txt", gaz)
+    assert {e["place"] for e in record["events"]} == {"Orzysz Training Area"}
+
+
+def test_a_direction_region_after_a_site_only_locates_it(gaz):
+    found = events(gaz, "Patriot units arrived at the Sliač air base in central Slovakia.")
+    assert ("deployment", "Sliač Air Base") in found and ("deployment", "central Slovakia") not in found
+
+
+def test_contributors_listed_after_a_nation_outside_the_region_are_not_hosts(gaz):
+    found = events(gaz, "Sweden will hold the exercise Aurora with 19,000 Swedish troops and 1,500 from the US, "
+                        "Finland, Norway and Estonia.")
+    assert not {("exercise", "Finland"), ("exercise", "Norway"), ("exercise", "Estonia")} & set(found)
+
+
+def test_the_chokepoint_word_belongs_to_the_nearest_waterway(gaz):
+    found = events(gaz, "The Baltic Sea is ringed by allies, and the Danish straits are the chokepoint that matters.")
+    assert ("chokepoint", "Baltic Sea") not in found
+    assert ("chokepoint", "Baltic Sea") in events(gaz, "The Baltic Sea has become a NATO lake.")
