@@ -22,6 +22,7 @@ from geo.gazetteer import Gazetteer
 from geo.load import Article
 from geo.mentions import Mention
 from geo.normalize import word_form
+from geo.tables import TableRow, table_rows
 
 DEPLOYMENT = compile_fast(
     r"\b(deploy(?:s|ed|ing|ment|ments)?|station(?:s|ed|ing)?|battle ?groups?|battalions?|brigades?|"
@@ -210,10 +211,14 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
     starts = [m.start for m in body]
     exercises = _exercise_names(text, gaz)
     exercise_starts = [start for start, _key in exercises]
+    rows = table_rows(text)
     for s_start, s_end in sentences(text):
         sentence = text[s_start:s_end]
         in_sentence = body[bisect_left(starts, s_start):bisect_left(starts, s_end)]
         if not in_sentence or article.role_at(s_start) in ("furniture", "caption"):
+            continue
+        if s_start in rows:
+            events.extend(_row_events(text, s_start, s_end, rows[s_start], in_sentence, published, gaz))
             continue
         sentence_attrs: dict[str, object] | None = None
         sentence_starts = [m.start for m in in_sentence]
@@ -250,6 +255,32 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
                 year = sentence_year(sentence, published)
                 events.append(Event("chokepoint", mention, year, *_evidence(text, s_start, s_end, mention)))
     return dedupe(events)
+
+
+def _row_events(text: str, s_start: int, s_end: int, row: TableRow, in_row: list[Mention], published: Published,
+                gaz: Gazetteer) -> list[Event]:
+    """Events of a table row: the type from the words nearest the row (its header, then the lines
+    above the table), hosted by the places of the row's cells outside contributor columns."""
+    sentence = text[s_start:s_end]
+    probe = f"{row.context} {sentence}"
+    last: dict[str, int] = {}
+    for found in DEPLOYMENT.finditer(probe):
+        if not DRILL_AFTER.match(probe, found.end()):
+            last["deployment"] = found.start()
+    for found in EXERCISE.finditer(probe):
+        last["exercise"] = found.start()
+    names = _exercise_names(probe, gaz)
+    if names:
+        last["exercise"] = max(last.get("exercise", -1), names[-1][0])
+    if not last or ("exercise" in last and NOT_EXERCISE.search(probe)):
+        return []
+    kind = max(last, key=last.__getitem__)
+    attrs = {**_sentence_attributes(sentence, names[-1] if names else None, gaz), **_clause_attributes(sentence)}
+    local = [m for m in in_row if not row.skips(m.start)]
+    year = sentence_year(sentence, published)
+    return [Event(kind, m, year, *_evidence(text, s_start, s_end, m),
+                  via_group=m.place.name if m.place.kind == "group" else "", **attrs)
+            for m in _hosts(text, s_start, local, gaz, kind)]
 
 
 def _deployment_trigger(clause: str) -> FastMatch | None:

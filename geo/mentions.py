@@ -305,7 +305,9 @@ def _plausible_town(place: Place, surface: str, text: str, start: int, end: int,
         return False
     after_preposition = _caseless(before).rstrip().endswith(PLACE_PREPOSITION_ENDINGS) \
         and bool(PLACE_PREPOSITION.search(before))
-    locative = after_preposition or listed or bool(COMMA_NAME_AFTER.match(after))
+    # a name filling a table cell ("| Ustka |") is a place: tables list where things are
+    in_cell = before.rstrip(" \t").endswith("|") and after.lstrip(" \t").startswith(("|", ","))
+    locative = after_preposition or listed or in_cell or bool(COMMA_NAME_AFTER.match(after))
     if place.population >= 50_000:
         return True
     if place.population >= 1_000 and locative:

@@ -1,0 +1,47 @@
+"""Markdown tables: rows read with their header and caption, contributor columns skipped."""
+
+from __future__ import annotations
+
+from geo.extract import extract_bytes
+from geo.tables import table_rows
+
+TABLE = """# Who leads where: NATO's battlegroups in 2023
+
+The alliance's battlegroups on the eastern flank look like this:
+
+| Host | Base | Framework nation | Troops |
+|---|---|---|---|
+| Estonia | Tapa | United Kingdom | 2,000 |
+| Poland | Orzysz | Germany | 1,100 |
+"""
+
+
+def test_rows_carry_the_caption_and_header_and_skip_contributor_columns():
+    rows = table_rows(TABLE)
+    assert len(rows) == 2
+    start = TABLE.index("| Estonia")
+    row = rows[start]
+    assert "battlegroups" in row.context and "Framework nation" in row.context
+    assert row.skips(TABLE.index("United Kingdom")) and not row.skips(TABLE.index("Tapa"))
+
+
+def test_text_without_a_separator_line_is_not_a_table():
+    assert table_rows("a | b | c |\n| d | e |\n") == {}
+    assert table_rows("no pipes here") == {}
+
+
+def test_table_rows_are_deployments_at_hosts_not_at_framework_nations():
+    record = extract_bytes(TABLE.encode(), "t.md")
+    found = {(e["type"], e["place"]) for e in record["events"]}
+    assert {("deployment", "Tapa Army Base"), ("deployment", "Estonia"), ("deployment", "Poland")} <= found
+    assert any(t == "deployment" and p.startswith("Orzysz") for t, p in found)
+    assert not any(p in ("United Kingdom", "Germany") for _, p in found)
+    evidence = {e["evidence"] for e in record["events"] if e["place"] == "Tapa Army Base"}
+    assert evidence == {"| Estonia | Tapa | United Kingdom | 2,000 |"}
+
+
+def test_an_exercise_table_gives_exercises():
+    text = ("# BALTOPS 2022 at a glance\n\nThe exercise runs for two weeks.\n\n| Phase | Where |\n|---|---|\n"
+            "| Amphibious | Ustka |\n")
+    found = {(e["type"], e["place"]) for e in extract_bytes(text.encode(), "t.md")["events"]}
+    assert ("exercise", "Ustka") in found and not any(t == "deployment" for t, _ in found)
