@@ -43,10 +43,14 @@ DEPLOYMENT = compile_fast(
     r"(?:group|force|unit|contingent|battlegroup|troops) for|-led (?:group|force|unit|contingent|mission|battlegroup)|"
     r"lead(?:s|ing)? the (?:[\w-]+ )?(?:group|force|unit|contingent|battle ?group|battalion)|"
     r"(?:nato|military|training|air[- ]policing|peacekeeping|allied) mission in|contribution to the|"
-    r"massed troops|troops (?:near|along|on)|forces (?:in|near|along)|"
+    r"massed troops|troops (?:near|along|on)|forces (?:in|near|along)|mass(?:ing|ed)|"
+    r"concentrat(?:ion|ed|ing) of (?:troops|forces)|unload(?:s|ed|ing)?|"
+    # "the Black Sea Fleet, based in Sevastopol"
+    r"(?:fleet|flotilla|squadron|brigade|regiment|division|battalion|troops|forces|units?|ships|submarines|jets|"
+    r"aircraft)[^.;]{0,30}?\bbased (?:in|at)|"
     r"set up (?:\w+ )?(?:bases?|camps?|positions|outposts)|patrol(?:s|led|ling)? (?:the|along)|"
     # ships and units moved or based somewhere: "moved three landing ships to Novorossiysk"
-    r"(?:moved|moves|moving|relocated|redeployed|transferred|shifted)\b[^.;]{0,60}?\b(?:to|into|at)|"
+    r"(?:moved|moves|moving|relocated|redeployed|transferred|shifted)\b[^.;]{0,120}?\b(?:to|into|at)|"
     r"(?:now|permanently|forward|temporarily) based|home-?port(?:s|ed)?|homeported)\b",
     re.I,
 )
@@ -54,7 +58,10 @@ EXERCISE = compile_fast(
     r"\b(exercis(?:e|es|ing)|drills?|war ?games?|wargames?|manoeuvres?|maneuvers?|live[- ]fire|"
     r"military games|snap (?:checks|inspections)|tested missiles|test[- ]fir(?:e|ed|ing)|live munitions|"
     r"amphibious landings?|came ashore|rehears(?:e|ed|ing|al)|train(?:s|ed)? (?:at|in|on|across|near|around)|"
-    r"training (?:in|at|on|near|around) |assembled (?:in|at)|(?:air|naval|land) phase|field phase)\b",
+    r"training (?:in|at|on|near|around) |assembled (?:in|at)|(?:air|naval|land) phase|field phase|drilling|"
+    r"practi[sc](?:e|es|ed|ing) (?:landings?|firing|firings|strikes|assaults?|crossings?|launches|repelling|the)|"
+    r"conduct(?:s|ed|ing)? (?:live )?firings?|fired at (?:targets|mock)|live firing|firing practice|"
+    r"target practice|test launch(?:es)?)\b",
     re.I,
 )
 NOT_EXERCISE = compile_fast(r"\b(exercis(?:e|es|ed|ing) (?:its|their|his|her|the) (?:right|power|influence|control|"

@@ -47,6 +47,7 @@ SOIL = compile_fast(r"\b(?:on|onto)\s+([A-Z][a-z]+)\s+(soil|territory)\b")
 MISSPELT_FEATURE = compile_fast(
     r"\b([A-Z][a-zà-ž]{3,}(?:[ -][A-Z][a-zà-ž]+)?)\s+(Gap|Strait|Straits|Sea|Gulf|Bay|Belt|Corridor|Lagoon|Peninsula|"
     r"Island|Air Base|Airbase|Base)\b")
+SHIP_CLASS_AFTER = re.compile(r"-(?:class|type)\b", re.I)
 EMBEDDED_NEXT = re.compile(r"^(?:'s)?[ -]((?:[A-Z][a-z]+|[A-Z]{2,}))\b")
 # Context cues around a mention (compiled once: they run for every mention).
 EVENT_NAME_AFTER = re.compile(r"\s+(summit|talks|format|process|declaration|treaty|agreement|pact)\b", re.I)
@@ -217,6 +218,8 @@ def _choose(gaz: Gazetteer, key: str, surface: str, text: str, start: int, end: 
             return None
     if surface.upper() == surface and len(surface) <= 4 and surface not in gaz.case_sensitive:
         return None  # "US"-style acronyms only where the alias is marked case-sensitive
+    if SHIP_CLASS_AFTER.match(text, end):
+        return None  # "Kilo-class submarines": a class of ship, not Kiel
     ids = gaz.index.get(key) or gaz.index.get(key.replace("'", ""))
     if not ids:
         return None

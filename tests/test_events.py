@@ -195,3 +195,30 @@ def test_the_chokepoint_word_belongs_to_the_nearest_waterway(gaz):
     found = events(gaz, "The Baltic Sea is ringed by allies, and the Danish straits are the chokepoint that matters.")
     assert ("chokepoint", "Baltic Sea") not in found
     assert ("chokepoint", "Baltic Sea") in events(gaz, "The Baltic Sea has become a NATO lake.")
+
+
+def test_the_other_sides_drills_in_their_own_words(gaz):
+    found = events(gaz, "Belarusian units are drilling at the Obuz-Lesnovsky range.")
+    assert any(t == "exercise" and "Obuz" in p for t, p in found)
+    found = events(gaz, "Air defence units fired at targets at Ashuluk.")
+    assert any(t == "exercise" and "Ashuluk" in p for t, p in found)
+    # the negative: shelling a city is not an exercise
+    assert not events(gaz, "Russian artillery fired on Kharkiv overnight.")
+
+
+def test_forces_massing_unloading_or_based_are_deployments(gaz):
+    found = events(gaz, "Satellite images show Russian tanks massing near Yelnya.")
+    assert any(t == "deployment" and p.startswith("Yelnya") for t, p in found)
+    found = events(gaz, "Trains carrying Russian armour were seen unloading near Vitebsk.")
+    assert any(t == "deployment" and "Vitebsk" in p for t, p in found)
+    found = events(gaz, "Russia's Black Sea Fleet, based in Sevastopol, has moved vehicles onto the streets.")
+    assert any(t == "deployment" and p.startswith("Sevastopol") for t, p in found)
+    # the negative: a think tank based in London deploys nothing
+    assert not events(gaz, "The report was written by a think tank based in London.")
+
+
+def test_a_long_move_still_ends_at_its_destination(gaz):
+    found = events(gaz, "Russia has moved several Kilo-class submarines of its Black Sea Fleet from Sevastopol in "
+                        "Crimea to Novorossiysk on the Russian mainland.")
+    assert any(t == "deployment" and p.startswith("Novorossiysk") for t, p in found)
+    assert not any(p.startswith("Sevastopol") or p == "Crimea" for _, p in found)

@@ -128,3 +128,10 @@ def test_a_sea_named_as_an_adjective_hosts_nothing(gaz):
     assert embedded.get("the Baltic") is True
     plain = {m.text: m.embedded for m in mentions(gaz, "Ships sailed into the Baltic and the Mediterranean on Monday.")}
     assert plain.get("the Baltic") is False and plain.get("Mediterranean") is False
+
+
+def test_a_ship_class_is_not_a_town():
+    from geo.extract import extract_bytes
+
+    record = extract_bytes(b"April 8, 2022 - Russia moved several Kilo-class submarines to Novorossiysk.", "a.txt")
+    assert "Kiel" not in {p["name"] for p in record["places"]}
