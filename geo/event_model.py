@@ -51,6 +51,8 @@ class Weights:
     bias: dict[str, float]
     weights: dict[str, dict[str, float]]
     threshold: dict[str, float]
+    # "filter": the model only keeps or drops the rules' events; "full": it may add events too
+    mode: str = "full"
 
 
 @dataclass
@@ -71,7 +73,7 @@ def load_weights(path: Path = MODEL_PATH) -> Weights | None:
     if not path.exists():
         return None
     raw = json.loads(path.read_text(encoding="utf-8"))
-    return Weights(raw["bias"], raw["weights"], raw["threshold"])
+    return Weights(raw["bias"], raw["weights"], raw["threshold"], raw.get("mode", "full"))
 
 
 def probability(weights: Weights, event_type: str, features: Iterable[str]) -> float:
@@ -194,6 +196,8 @@ def decide(article: Article, mentions: list[Mention], rule_events: list[Event], 
     out: list[Event] = []
     text = article.text
     for cand in candidates(article, mentions, rule_events, gaz):
+        if weights.mode == "filter" and "rule" not in cand.features:
+            continue
         if probability(weights, cand.type, cand.features) < weights.threshold[cand.type]:
             continue
         kept = by_place.get((cand.type, cand.place_id))

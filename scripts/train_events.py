@@ -23,20 +23,26 @@ from geo.event_model import EVENT_TYPES, MODEL_PATH, Weights
 from geo.gazetteer import load_gazetteer
 
 C = 0.5
+MODE = "full"  # see geo.event_model.Weights.mode
+SPARSE_PREFIXES = ("T=", "L=", "R=", "prev2=")  # word-bag features; the dense variant drops them
 MIN_COUNT = 2  # a feature seen in fewer training candidates carries no weight
 FOLDS = 5
 
 
-def rows(train: list[Sample], event_type: str) -> tuple[list[set[str]], list[int]]:
-    """Return the (features, label) rows of one event type, optional events left out."""
+def rows(train: list[Sample], event_type: str, mode: str = MODE,
+         drop: tuple[str, ...] = ()) -> tuple[list[set[str]], list[int]]:
+    """Return the (features, label) rows of one event type, optional events left out.
+
+    ``mode`` "filter" keeps only the rules' candidates; ``drop`` removes features by prefix.
+    """
     xs, ys = [], []
     for s in train:
         for cand in s.candidates:
-            if cand.type != event_type:
+            if cand.type != event_type or (mode == "filter" and "rule" not in cand.features):
                 continue
             y = label(s, cand)
             if y is not None:
-                xs.append(cand.features)
+                xs.append({f for f in cand.features if not f.startswith(drop)} if drop else cand.features)
                 ys.append(y)
     return xs, ys
 
@@ -72,23 +78,24 @@ def _best_threshold(scored: list[tuple[float, int]]) -> float:
     return best
 
 
-def fit(train: list[Sample], tune_threshold: bool = True) -> Weights:
+def fit(train: list[Sample], tune_threshold: bool = True, mode: str = MODE, drop: tuple[str, ...] = ()) -> Weights:
     """Return the weights learned from ``train`` (thresholds tuned out of fold when asked)."""
     bias, weights, threshold = {}, {}, {}
     for t in EVENT_TYPES:
-        xs, ys = rows(train, t)
+        xs, ys = rows(train, t, mode, drop)
         bias[t], weights[t] = _fit_one(xs, ys)
         threshold[t] = 0.5
         if tune_threshold and len(train) >= FOLDS:
             scored = []
             for k in range(FOLDS):
                 inner = [s for i, s in enumerate(train) if i % FOLDS != k]
-                b, w = _fit_one(*rows(inner, t))
-                for x, y in zip(*rows([s for i, s in enumerate(train) if i % FOLDS == k], t), strict=True):
+                b, w = _fit_one(*rows(inner, t, mode, drop))
+                held = [s for i, s in enumerate(train) if i % FOLDS == k]
+                for x, y in zip(*rows(held, t, mode, drop), strict=True):
                     z = b + sum(w.get(f, 0.0) for f in x)
                     scored.append((1 / (1 + math.exp(-max(-30, min(30, z)))), y))
             threshold[t] = _best_threshold(scored)
-    return Weights(bias, weights, threshold)
+    return Weights(bias, weights, threshold, mode)
 
 
 def serialise(weights: Weights, n_articles: int) -> str:

@@ -71,3 +71,22 @@ def test_a_region_that_only_locates_a_base_hosts_nothing():
     events = _events("8 April 2022 - Two corvettes are now based at Baltiysk in the Kaliningrad exclave.")
     assert ("deployment", "Baltiysk Naval Base") in events
     assert ("deployment", "Kaliningrad Oblast") not in events
+
+
+def test_a_filter_model_only_keeps_or_drops_the_rules_events():
+    from geo.dates import publication
+    from geo.events import classify_events
+    from geo.mentions import find_mentions
+
+    gaz = load_gazetteer()
+    article = parse_bytes(b"12 May 2019 - NATO troops were deployed to Rukla. Officials met in Riga.", "x.txt")
+    mentions = find_mentions(article, gaz)
+    rules = classify_events(article, mentions, publication(article), gaz)
+    keep_all = Weights({t: 5.0 for t in ("deployment", "exercise", "chokepoint")},
+                       {t: {} for t in ("deployment", "exercise", "chokepoint")},
+                       {t: 0.5 for t in ("deployment", "exercise", "chokepoint")}, mode="filter")
+    decided = decide(article, mentions, rules, publication(article), gaz, keep_all)
+    assert {(e.type, e.mention.place.id) for e in decided} == {(e.type, e.mention.place.id) for e in rules}
+    drop_all = Weights(*(dict(keep_all.bias, **{t: -5.0 for t in keep_all.bias}),), keep_all.weights,
+                       keep_all.threshold, mode="filter")
+    assert decide(article, mentions, rules, publication(article), gaz, drop_all) == []
