@@ -89,6 +89,12 @@ EXCLUDING_PREP = compile_fast(
     # where forces came from: "drove from their base at Mihail Kogalniceanu", "left their garrison at Setermoen"
     r"(?:from|left|leaving|leave|leaves) (?:(?:its|their|the|his|her|our) )?(?:home )?(?:bases?|garrisons?|"
     r"barracks|stations?|ports?|airfields?|air bases?) (?:at|in|near)|"
+    # "F-16s from the 52nd Fighter Wing at Spangdahlem, Germany, arrived at Lask"
+    r"from (?:the |its |their )?[\w -]{0,40}?(?:wing|regiment|brigade|division|squadron|group|battalion|fleet|"
+    r"corps) (?:at|in|based at|based in)|"
+    # an interception is not a deployment: "escorted a Russian spy plane near Bornholm"
+    r"(?:escort(?:s|ed|ing)?|intercept(?:s|ed|ing)?|shadow(?:s|ed|ing)?|track(?:s|ed|ing)?|spotted|"
+    r"scrambled)\b[\w -]{0,40}?(?:near|off|over)|"
     # arms sales are not deployments: "the sale of F-16 jets to Turkey"
     r"(?:sale|sales|sell|sells|sold|selling|purchase|export|exported|exporting) (?:of )?[\w -]{0,40}?to)"
     r"\s+(?:the\s+|its\s+|their\s+|a\s+|an\s+|neighbou?ring\s+|nearby\s+|neighbou?r\s+)?$",
@@ -109,6 +115,8 @@ CHOKEPOINT_CALLED = re.compile(r"\b(choke ?points?|corridors?|bottlenecks?|(?:na
                                r"narrow(?:s|est)?|gateways?|lifelines?|blockade[ds]?|bottled? up|close[ds]? (?:off|to)|"
                                r"closing (?:off|the)|cut off|choke)\b", re.I)
 OTHER_WATERWAY = re.compile(r"\b(?:straits?|belts?|sounds?|channels?|passages?|gaps?)\b|,\s+(?:and|but|while)\s", re.I)
+UPCOMING_BEFORE = re.compile(r"\b(?:ahead of|in preparation for|to prepare for|preparing for|before)\s+"
+                             r"(?:(?:the|next|this|their|its|joint|planned|upcoming|[A-Z][a-z]+|\w+-scale|large)\s+)*$")
 DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?)\b", re.I)
 CHOKEPOINT_REACH = 80  # characters between the water and the words that call it a chokepoint
 MAX_EVIDENCE_CHARS = 600
@@ -241,7 +249,10 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
             named = _first_between(exercises, exercise_starts, s_start + c_start, s_start + c_end)
             if dep:
                 kinds.append(("deployment", dep.start()))
-            if (exe or named) and not NOT_EXERCISE.search(clause):
+            # "troops arrive in Belarus ahead of February exercises": the exercise is yet to come
+            upcoming = dep is not None and exe is not None and \
+                UPCOMING_BEFORE.search(clause, max(0, exe.start() - 40), exe.start()) is not None
+            if (exe or named) and not upcoming and not NOT_EXERCISE.search(clause):
                 kinds.append(("exercise", exe.start() if exe else named[0] - s_start - c_start))
             attrs: dict[str, object] = {}
             if kinds:

@@ -222,3 +222,23 @@ def test_a_long_move_still_ends_at_its_destination(gaz):
                         "Crimea to Novorossiysk on the Russian mainland.")
     assert any(t == "deployment" and p.startswith("Novorossiysk") for t, p in found)
     assert not any(p.startswith("Sevastopol") or p == "Crimea" for _, p in found)
+
+
+def test_forces_arriving_ahead_of_drills_are_deployments_not_yet_exercises(gaz):
+    found = events(gaz, "Russian troops continued to arrive in Belarus ahead of February exercises.")
+    assert ("deployment", "Belarus") in found and ("exercise", "Belarus") not in found
+    # the negative: drills that are happening stay exercises
+    assert ("exercise", "Belarus") in events(gaz, "Russian troops held exercises in Belarus.")
+
+
+def test_a_units_home_wing_is_its_origin(gaz):
+    found = events(gaz, "A dozen F-16 fighters from the 52nd Fighter Wing at Spangdahlem, Germany, arrived at "
+                        "Poland's Łask air base on Monday.")
+    assert not any(p.startswith("Spangdahlem") or p == "Germany" for _, p in found)
+    assert any(t == "deployment" and "Łask" in p for t, p in found)
+
+
+def test_an_interception_near_an_island_is_not_a_deployment_there(gaz):
+    found = events(gaz, "Danish F-16s escorted a Russian spy plane near Bornholm last week.")
+    assert not any(p == "Bornholm" for _, p in found)
+    assert ("deployment", "Bornholm") in events(gaz, "Denmark deployed F-16s to Bornholm last week.")
