@@ -20,6 +20,7 @@ from geo.fastregex import compile_fast
 from geo.gazetteer import Gazetteer, Place
 from geo.load import Article
 from geo.normalize import name_key, word_form
+from geo.prebuilt import cached
 
 DIRECTION_WORD = re.compile(
     r"(?:^|[^\w-])((?:north|south)[ -]?(?:east|west)(?:ern)?|northern|southern|eastern|western|central|"
@@ -67,6 +68,7 @@ OFFICIALS_IN_BEFORE = re.compile(r"\b(?:officials?|voices|sources|diplomats|lead
                                  re.I)
 TOWN_LOCATOR_BEFORE = re.compile(r"\b(?:near|outside|close to|(?:north|south|east|west)(?:-?(?:east|west))? of)\s+$",
                                  re.I)
+KEY_LENGTH_LIMIT = 1024  # a key's word form is shorter; the automaton packs number * limit + length
 SITE_TOWN_GAP = 30  # characters between a site and "near <its town>"
 NEXT_CAPITAL_WORD = re.compile(r"\s+([A-Z][\w'’-]*)")
 SENTENCE_START_BEFORE = re.compile(r"(?:[.!?:\"“]\s*|\n\s*)$")
@@ -106,27 +108,36 @@ class _Matcher:
     Keys and text are put in a word-separated form (``normalize.word_form``) and each key
     is stored between a space and its possible right edges (a space, or a word-joining
     apostrophe as in "Russia's"), so the automaton itself reports only whole-word matches
-    and the Python side handles real candidates only.
+    and the Python side handles real candidates only. The automaton stores integers (the
+    key's number and its length), which pickle and load far faster than Python objects.
     """
 
     def __init__(self, gaz: Gazetteer) -> None:
-        self.automaton = ahocorasick.Automaton()
+        self.keys: list[str] = []
+        self.automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         for key, _ids in gaz.all_keys():
-            if len(key) >= 3:
-                form = word_form(key)
-                for edge in (" ", "\x01"):
-                    word = " " + form + edge
-                    if word not in self.automaton:
-                        self.automaton.add_word(word, (key, len(form)))
+            form = word_form(key)
+            if len(key) < 3 or len(form) >= KEY_LENGTH_LIMIT:
+                continue
+            number = len(self.keys)
+            self.keys.append(key)
+            for edge in (" ", "\x01"):
+                word = " " + form + edge
+                if word not in self.automaton:
+                    self.automaton.add_word(word, number * KEY_LENGTH_LIMIT + len(form))
         self.automaton.make_automaton()
         self.stopwords = _load_stopwords(gaz)
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Longest non-overlapping whole-word matches as (start, end, key)."""
         spaced = " " + word_form(text) + " "
+        keys = self.keys
         # ``last`` indexes ``spaced`` (one longer at the front) and is the right edge, so a
         # match covers ``text[last - 1 - length:last - 1]``.
-        hits = [(last - 1 - length, last - 1, key) for last, (key, length) in self.automaton.iter(spaced)]
+        hits = []
+        for last, value in self.automaton.iter(spaced):
+            number, length = divmod(value, KEY_LENGTH_LIMIT)
+            hits.append((last - 1 - length, last - 1, keys[number]))
         hits.sort(key=lambda h: (-(h[1] - h[0]) + (4 if h[2].startswith("the ") else 0), h[0]))
         taken: list[tuple[int, int, str]] = []
         occupied = bytearray(len(text) + 1)
@@ -155,7 +166,8 @@ def matcher_for(gaz: Gazetteer) -> _Matcher:
     with _MATCHER_LOCK:
         m = _MATCHERS.get(id(gaz))
         if m is None:
-            m = _MATCHERS[id(gaz)] = _Matcher(gaz)
+            m = cached("matcher", gaz.data_dir, lambda: _Matcher(gaz)) if gaz.prebuilt else _Matcher(gaz)
+            _MATCHERS[id(gaz)] = m
             gc.freeze()  # as for the gazetteer: long-lived, kept out of the collector's scans
         return m
 

@@ -1,0 +1,94 @@
+"""Prebuilt indexes: the gazetteer's tables and the name automaton, pickled beside the data.
+
+Building both from the CSV files takes over a second at every start of a process; loading
+them from a pickle takes about a fifth of that. Each file is named by a content hash of the
+data files and of the code that builds them, so a change to either builds a new one on
+next use and a stale file is never read. Files are written atomically (temporary file,
+then rename) into ``data/.cache``, or the user's cache directory when ``data/`` is
+read-only; when neither is writable nothing is cached and every process builds.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+from typing import TypeVar
+
+FORMAT = 1  # bump when the pickled layout changes without a change to the files hashed below
+PACKAGE_DIR = Path(__file__).resolve().parent
+BUILD_SOURCES = ("gazetteer.py", "normalize.py", "mentions.py", "prebuilt.py")
+DATA_FOLDERS = ("gazetteer", "catalogue", "boundaries")
+T = TypeVar("T")
+
+
+@cache
+def digest(data_dir: Path) -> str:
+    """Return the content hash of what the indexes are built from: data files, code, versions."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{FORMAT} {sys.version} {version('pyahocorasick')}".encode())
+    files = [PACKAGE_DIR / name for name in BUILD_SOURCES]
+    files += sorted(p for folder in DATA_FOLDERS for p in (data_dir / folder).glob("*") if p.is_file())
+    for path in files:
+        h.update(path.name.encode() + b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def cache_dirs(data_dir: Path) -> list[Path]:
+    """Return where prebuilt files may live, in order of preference."""
+    user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "flankmap"
+    return [data_dir / ".cache", user]
+
+
+def cached(name: str, data_dir: Path, build: Callable[[], T]) -> T:
+    """Return the prebuilt ``name`` for ``data_dir``, building and storing it when absent or stale."""
+    file_name = f"{name}-{digest(data_dir)}.pickle"
+    for folder in cache_dirs(data_dir):
+        path = folder / file_name
+        if path.is_file():
+            try:
+                return _load(path)
+            except Exception:  # a torn or foreign file: rebuild it
+                break
+    value = build()
+    for folder in cache_dirs(data_dir):
+        if _store(value, folder, name, file_name):
+            break
+    return value
+
+
+def _load(path: Path) -> T:
+    # Hundreds of thousands of containers: the cyclic collector would rescan them many times over.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with path.open("rb") as fh:  # streamed: the file's bytes and its objects never peak together
+            return pickle.load(fh)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _store(value: object, folder: Path, name: str, file_name: str) -> bool:
+    """Write ``value`` atomically; remove older builds of ``name``. Return False if not writable."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; other users of the install read it too
+        os.replace(tmp, folder / file_name)
+    except OSError:
+        return False
+    for old in folder.glob(f"{name}-*.pickle"):
+        if old.name != file_name:
+            old.unlink(missing_ok=True)
+    return True
