@@ -36,6 +36,8 @@ YEAR = re.compile(r"(?<![\d,.$€£])\b(19[5-9]\d|20[0-4]\d)\b(?![\d,])")
 EDITION = re.compile(r"\b([A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?)[ -](?:'|’)?(\d{2}|(?:19|20)\d\d)\b")
 DEADLINE_CONTEXT = re.compile(r"\b(until|till|by|through|beyond|before)\s+$", re.I)  # "by 2030": a target
 FUTURE_YEAR_CONTEXT = re.compile(r"\b(until|till|by|through|before|to|beyond|in)\s+$", re.I)
+ORDINAL_EDITION = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:edition|iteration|annual|year of)\b|"
+                             r"\bedition\W{1,3}the\s+(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 PRINTED_DATE_ZONE = 1500  # characters from the top where a printed date line is looked for
 
 
@@ -175,6 +177,15 @@ def infer_year(article: Article) -> int | None:
     for m in EDITION.finditer(text):
         y = int(m.group(2))
         evidence.append(y if y > 100 else 2000 + y)
+    # Named exercises: none can be reported before its first edition ("Nordic Response" was
+    # first held in 2024), and "the 53rd edition" of an annual one since 1972 is 2024.
+    for m in _exercise_pattern().finditer(text):
+        first, annual = _exercise_editions()[m.group(1).lower()]
+        evidence.append(first)
+        if annual:
+            ordinal = ORDINAL_EDITION.search(text, max(0, m.start() - 300), m.end() + 300)
+            if ordinal:
+                evidence.append(first + int(ordinal.group(1) or ordinal.group(2)) - 1)
     # Anchor events ("the upcoming NATO summit in Warsaw", "last year's Madrid summit"). A name
     # shared by several editions (Brussels, Washington) takes the first edition not before the
     # other evidence.
@@ -206,6 +217,31 @@ def _anchor_index() -> tuple[dict[str, list[int]], re.Pattern[str]]:
             by_name.setdefault(n, []).append(anchor.year)
     keys = sorted(by_name, key=len, reverse=True)
     return by_name, re.compile(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b")
+
+
+@lru_cache(maxsize=1)
+def _exercise_editions() -> dict[str, tuple[int, bool]]:
+    """Exercise names and aliases (lower case) -> (first edition year, held every year), for the
+    exercises whose first edition the catalogue knows."""
+    out: dict[str, tuple[int, bool]] = {}
+    with (DATA_DIR / "catalogue" / "exercises.csv").open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            # Only a known first edition bounds the year: "annual:1972" or "first:2024"; a bare list
+            # of editions may be incomplete.
+            tokens = (r.get("editions") or "").strip().split("|")
+            first = next((t.split(":", 1)[1] for t in tokens if t.startswith(("annual:", "first:"))), "")
+            if not first.isdigit():
+                continue
+            annual = any(t.startswith("annual:") for t in tokens)
+            for name in {r["name"], *(a.strip() for a in (r.get("aliases") or "").split("|") if a.strip())}:
+                out[name.lstrip("=").lower()] = (int(first), annual)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _exercise_pattern() -> re.Pattern[str]:
+    keys = sorted((k for k in _exercise_editions() if len(k) >= 4), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b", re.I)
 
 
 FUTURE_WORD = re.compile(r"\b(will|scheduled|expected|due|plans?|planned|until|stay|extend)\b")

@@ -94,3 +94,17 @@ def test_common_date_forms_read_as_dateutil_reads_them() -> None:
     assert _common_date("Sept 5, 2019") == date(2019, 9, 5)
     assert _common_date("31 February 2017") is None and parse_date("31 February 2017") is None
     assert _common_date("20.06.2017") is None and parse_date("20.06.2017") == date(2017, 6, 20)  # left to dateutil
+
+
+def test_an_exercise_is_not_reported_before_its_first_edition():
+    # "Nordic Response" was first held in 2024: "the last Cold Response, in 2022" is history
+    assert pub("Drills open\n\nOSLO, March 4 - Troops began the Nordic Response exercise on Monday. "
+               "The last Cold Response, in 2022, drew 30,000 troops.").year == 2024
+
+
+def test_the_ordinal_edition_of_an_annual_exercise_dates_an_article():
+    # BALTOPS is annual since 1972: the 53rd edition is 2024
+    assert pub("Ships gather\n\nThis year's edition of BALTOPS, the 53rd, brings 50 ships to the Baltic.").year == 2024
+    assert pub("Ships gather\n\nThe 48th edition of BALTOPS opened in Kiel.").year == 2019
+    # the negative: an exercise whose first edition the catalogue does not know bounds nothing
+    assert pub("Drill ends\n\nExercise Crystal Arrow wraps up, ahead of Namejs in August 2019.").year == 2019
