@@ -36,8 +36,8 @@ YEAR = re.compile(r"(?<![\d,.$€£])\b(19[5-9]\d|20[0-4]\d)\b(?![\d,])")
 EDITION = re.compile(r"\b([A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?)[ -](?:'|’)?(\d{2}|(?:19|20)\d\d)\b")
 DEADLINE_CONTEXT = re.compile(r"\b(until|till|by|through|beyond|before)\s+$", re.I)  # "by 2030": a target
 FUTURE_YEAR_CONTEXT = re.compile(r"\b(until|till|by|through|before|to|beyond|in)\s+$", re.I)
-ORDINAL_EDITION = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:edition|iteration|annual|year of)\b|"
-                             r"\bedition\W{1,3}the\s+(\d{1,2})(?:st|nd|rd|th)\b", re.I)
+ORDINAL_EDITION = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:edition|iteration|annual)\b|"
+                             r"\bedition\b[^.]{0,40}?\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 PRINTED_DATE_ZONE = 1500  # characters from the top where a printed date line is looked for
 
 
