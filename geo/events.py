@@ -61,7 +61,8 @@ EXERCISE = compile_fast(
     r"training (?:in|at|on|near|around) |assembled (?:in|at)|(?:air|naval|land) phase|field phase|drilling|"
     r"practi[sc](?:e|es|ed|ing) (?:landings?|firing|firings|strikes|assaults?|crossings?|launches|repelling|the)|"
     r"conduct(?:s|ed|ing)? (?:live )?firings?|fired at (?:targets|mock)|live firing|firing practice|"
-    r"target practice|test launch(?:es)?)\b",
+    r"target practice|test launch(?:es)?|(?:tank|artillery|rocket|missile|gunnery|live)(?: and \w+)? firings?|"
+    r"readiness (?:checks?|inspections?|tests?))\b",
     re.I,
 )
 NOT_EXERCISE = compile_fast(r"\b(exercis(?:e|es|ed|ing) (?:its|their|his|her|the) (?:right|power|influence|control|"
@@ -95,6 +96,8 @@ EXCLUDING_PREP = compile_fast(
     # an interception is not a deployment: "escorted a Russian spy plane near Bornholm"
     r"(?:escort(?:s|ed|ing)?|intercept(?:s|ed|ing)?|shadow(?:s|ed|ing)?|track(?:s|ed|ing)?|spotted|"
     r"scrambled)\b[\w -]{0,40}?(?:near|off|over)|"
+    # a base closed is no longer one: "decided to close Andøya air station"
+    r"(?:closure of|closing|close down|to close|will close|shut down|shutting down)|"
     # arms sales are not deployments: "the sale of F-16 jets to Turkey"
     r"(?:sale|sales|sell|sells|sold|selling|purchase|export|exported|exporting) (?:of )?[\w -]{0,40}?to)"
     r"\s+(?:the\s+|its\s+|their\s+|a\s+|an\s+|neighbou?ring\s+|nearby\s+|neighbou?r\s+)?$",

@@ -146,7 +146,8 @@ def _control_ratio(text: str) -> float:
 # RE2 (linear time: a menu-like line of a million words must not backtrack); \pL for Unicode letters.
 FURNITURE_LINE = compile_fast(
     r"^\s*(?:\d+\.\s*)?(skip to|menu\b|search\b|sign in|log in|subscribe|newsletter|share\b|print\b|"
-    r"home\s*[>|/]|tags?:|related( stories| articles)?:?$|read (more|next)|see also|more on this|"
+    r"home\s*[>|/]|tags?:|related( stories| articles)?:?$|read (more|next|also)|see also|more on this|"
+    r"further reading|recommended reading|"
     r"be the first to comment|leave a reply|your email address|this site uses|copyright|©|\(c\)|"
     r"all rights reserved|sign up|back to top|join the conversation|write (a )?letter|"
     r"[A-Z][\pL\pN_&.' ]+(\s*\|\s*[A-Z][\pL\pN_&.' ]+){2,}\s*$)",

@@ -48,6 +48,7 @@ SOIL = compile_fast(r"\b(?:on|onto)\s+([A-Z][a-z]+)\s+(soil|territory)\b")
 MISSPELT_FEATURE = compile_fast(
     r"\b([A-Z][a-zà-ž]{3,}(?:[ -][A-Z][a-zà-ž]+)?)\s+(Gap|Strait|Straits|Sea|Gulf|Bay|Belt|Corridor|Lagoon|Peninsula|"
     r"Island|Air Base|Airbase|Base)\b")
+HYPHEN_WORD_AFTER = re.compile(r"-[a-z]")
 SHIP_CLASS_AFTER = re.compile(r"-(?:class|type)\b", re.I)
 EMBEDDED_NEXT = re.compile(r"^(?:'s)?[ -]((?:[A-Z][a-z]+|[A-Z]{2,}))\b")
 # Context cues around a mention (compiled once: they run for every mention).
@@ -57,10 +58,13 @@ HYPHEN_COMPOUND_BEFORE = re.compile(r"[A-Za-z]-$")
 SPEAKER_AFTER = re.compile(r"^(?:'s)?\s*(?:(?:has|have|had|is|was|also|repeatedly|again|still|long)\s+){0,2}"
                            r"(?:says?|said|warned|warns|argues|argued|claims?|claimed|insists?|insisted|denied|"
                            r"denies|accused|accuses|condemned|criticized|criticised|complained|protested)\b", re.I)
-VENUE_BEFORE = re.compile(r"\b(?:meet|meets|meeting|gather|gathering|summit|talks|conference|visit|ceremony held)"
-                          r"\s+in\s+$", re.I)
+VENUE_BEFORE = re.compile(r"\b(?:meet|meets|meeting|gather|gathering|summit|talks|conference|visit|ceremony held|"
+                          r"speaking|spoke|told reporters|told journalists|press conference|briefing|news conference)"
+                          r"\s+(?:in|at)\s+$", re.I)
 LOCATIVE_BEFORE = re.compile(r"\b(in|at|near|outside|around|into|over|across|through|towards?|of|from|to|"
                              r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)? of)\s+(the\s+)?$", re.I)
+GOVERNMENT_AFTER = re.compile(r"\s*,\s*(?:the\s+)?(?:[\w-]+\s+){0,2}(?:ministry|government|officials?|spokes\w+|"
+                              r"kremlin|authorities|foreign office|defen[cs]e department)\b", re.I)
 APPOSITION_AFTER = re.compile(r"\s*,\s*(?:the\s+)?[A-Z][a-z]+")
 RELATION_BEFORE = re.compile(r"\b(?:pro|anti)-$|\b(?:response|threat|signal|message|deterrence|ally|allies|posture|"
                              r"relations|aggressive posture)\s+(?:to|toward|towards|with)\s+$", re.I)
@@ -304,8 +308,8 @@ def _plausible_town(place: Place, surface: str, text: str, start: int, end: int,
                     listed: bool = False) -> bool:
     """GeoNames-only names collide with words and people: demand size or a locative context."""
     low = surface.lower()
-    if low in stopwords or len(surface) < 3:
-        return False
+    if low in stopwords or len(surface) < 3 or HYPHEN_WORD_AFTER.match(text, end):
+        return False  # "Pre-sail", "Kilo-class": the first half of a compound word, not a town
     before = text[max(0, start - 40):start]
     after = text[end:end + 40]
     prev_word = _previous_word(before)
@@ -439,7 +443,7 @@ def _flag_context(gaz: Gazetteer, text: str, mention: Mention) -> None:
         if SPEAKER_AFTER.match(after):
             mention.metonymy = True
         return
-    if tail.endswith("in") and VENUE_BEFORE.search(before):
+    if tail.endswith(("in", "at")) and VENUE_BEFORE.search(before):
         mention.embedded = True  # the venue of a meeting, not a host of forces
     is_capital = mention.place.id in gaz.capital_ids or mention.place.name in ("Kremlin",)
     if not is_capital:
@@ -451,5 +455,7 @@ def _flag_context(gaz: Gazetteer, text: str, mention: Mention) -> None:
         literal = False
     if tail.endswith("in") and OFFICIALS_IN_BEFORE.search(before):
         literal = False
+    if GOVERNMENT_AFTER.match(after):
+        literal = False  # "In Moscow, the defence ministry called BALTOPS a rehearsal"
     if not literal:
         mention.metonymy = True

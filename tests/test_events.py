@@ -242,3 +242,24 @@ def test_an_interception_near_an_island_is_not_a_deployment_there(gaz):
     found = events(gaz, "Danish F-16s escorted a Russian spy plane near Bornholm last week.")
     assert not any(p == "Bornholm" for _, p in found)
     assert ("deployment", "Bornholm") in events(gaz, "Denmark deployed F-16s to Bornholm last week.")
+
+
+def test_where_a_minister_speaks_or_a_ministry_sits_hosts_nothing(gaz):
+    found = events(gaz, "In Moscow, the defence ministry called the exercise a rehearsal for a blockade.")
+    assert not any(p == "Moscow" for _, p in found)
+    found = events(gaz, "Shoigu, speaking in Moscow, said Arctic troops would be reinforced.")
+    assert not any(p == "Moscow" for _, p in found)
+    found = events(gaz, "The general told reporters at Setermoen that the exercise had begun.")
+    assert not any(p.startswith("Setermoen") for _, p in found)
+
+
+def test_a_closed_base_is_no_deployment_and_firing_at_a_range_is_an_exercise(gaz):
+    found = events(gaz, "The government decided to close Andøya air station and move the aircraft to Evenes.")
+    assert not any(p.startswith("Andøya") for _, p in found)
+    found = events(gaz, "The fleet announced tank and artillery firing at the Pravdinsky range.")
+    assert any(t == "exercise" and p.startswith("Pravdinsky") for t, p in found)
+
+
+def test_the_first_half_of_a_compound_word_is_not_a_town(gaz):
+    record = extract_bytes(b"| Phase | Where |\n|---|---|\n| Pre-sail and planning | Helsinki |\n", "t.md", gaz)
+    assert "Prato" not in {p["name"] for p in record["places"]}
