@@ -41,7 +41,7 @@ from tests.store_checks import assert_store_whole
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 7321
-N_ARTICLES = 24 * BATCH
+N_ARTICLES = 40 * BATCH  # more than two dozen runs can store, so every run has work left to be killed in
 PLAN = ["schema"] + ["startup"] * 5 + ["journal"] * 7 + ["commit"] * 7 + ["late"] * 4
 PLACES = ["Tapa", "Ādaži", "Šiauliai", "Orzysz", "Narva", "Rukla", "Constanța", "Mihail Kogălniceanu air base",
           "Bemowo Piskie", "Cincu", "Swietoszow", "Riga", "Vilnius", "Tallinn", "Bucharest", "Novo Selo", "Pabradė"]
