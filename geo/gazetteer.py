@@ -58,6 +58,11 @@ GENERIC_SUFFIX = re.compile(
 # What a prebuilt index stores (geo/prebuilt.py): the tables the constructor builds, no caches.
 STATE = ("places", "index", "case_sensitive", "demonyms", "capitals", "exercises", "exercise_names",
          "_geonames_rows", "_capital_rows", "_fuzzy_choices")
+# A short form left of only these words names an organisation, not a site ("Joint Force" of
+# "Joint Force Training Centre").
+GENERIC_WORDS = frozenset({"joint", "force", "forces", "national", "combat", "military", "land", "army", "naval",
+                           "navy", "air", "central", "training", "multinational", "allied", "nato", "main",
+                           "regional", "special", "operations", "command"})
 ADMIN1_SUFFIXES = ("region", "oblast", "province", "voivodeship", "county", "district", "krai", "republic")
 
 
@@ -194,7 +199,7 @@ class Gazetteer:
                 continue
             names = [r["name"], *_split(r.get("aliases"))]
             short = GENERIC_SUFFIX.sub("", r["name"]).strip()
-            if short != r["name"] and len(short) >= 4:
+            if short != r["name"] and len(short) >= 4 and not GENERIC_WORDS.issuperset(short.lower().split()):
                 names.append(short)  # "Ämari Air Base" is mostly written "Ämari"
             place = Place(id=f"catalogue:{r['id']}", name=r["name"], kind=r["kind"], country=r.get("country", ""),
                           lat=lat, lon=lon, source=f"catalogue:{r.get('source', '')}", aliases=tuple(names))

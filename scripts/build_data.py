@@ -178,7 +178,7 @@ def build_geonames(region_isos: set[str]) -> None:
         alts = []
         if pop >= GEONAMES_MIN_POPULATION_FOR_ALIASES:
             for a in c.get("alternatenames") or []:
-                if a != c["name"] and 2 < len(a) < 40 and ALIAS_SCRIPT.match(a) and a not in alts:
+                if a != c["name"] and 3 < len(a) < 40 and ALIAS_SCRIPT.match(a) and a not in alts:
                     alts.append(a)
         spelled = spelled_out_key(c["name"])  # "Grafenwoehr" for Grafenwöhr, as English texts write it
         keys = list(dict.fromkeys(k for k in (*(name_key(n) for n in [c["name"], *alts[:40]]), spelled)

@@ -135,3 +135,13 @@ def test_a_ship_class_is_not_a_town():
 
     record = extract_bytes(b"April 8, 2022 - Russia moved several Kilo-class submarines to Novorossiysk.", "a.txt")
     assert "Kiel" not in {p["name"] for p in record["places"]}
+
+
+def test_organisation_names_and_three_letter_alternates_are_not_places(gaz):
+    found = by_text(mentions(gaz, "Russia's Southern Military District said crews of the Bal and Bastion systems "
+                                  "drilled; the peacekeepers are a Joint force with Moldovan units. Later the "
+                                  "exercise moved on, and the Joint Force Training Centre hosted it."))
+    assert "Southern Military District" not in found
+    assert "Bal" not in found  # an alternate name of Batman, Turkey
+    assert "Joint force" not in found
+    assert found["Joint Force Training Centre"].place.id == "catalogue:jftc_bydgoszcz"
