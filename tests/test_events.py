@@ -263,3 +263,12 @@ def test_a_closed_base_is_no_deployment_and_firing_at_a_range_is_an_exercise(gaz
 def test_the_first_half_of_a_compound_word_is_not_a_town(gaz):
     record = extract_bytes(b"| Phase | Where |\n|---|---|\n| Pre-sail and planning | Helsinki |\n", "t.md", gaz)
     assert "Prato" not in {p["name"] for p in record["places"]}
+
+
+def test_a_country_that_speaks_or_is_told_hosts_nothing(gaz):
+    found = events(gaz, "Allied troops began an exercise in Estonia. Russia has demanded the exercise be cancelled. "
+                        "Belarus, which borders Lithuania to the east, has been notified of the exercise.")
+    assert ("exercise", "Estonia") in found
+    assert ("exercise", "Russia") not in found and ("exercise", "Belarus") not in found
+    found = events(gaz, "Russian troops held an exercise in Belarus, and Poland said it was watching closely.")
+    assert ("exercise", "Belarus") in found and ("exercise", "Poland") not in found
