@@ -121,6 +121,7 @@ OTHER_WATERWAY = re.compile(r"\b(?:straits?|belts?|sounds?|channels?|passages?|g
 UPCOMING_BEFORE = re.compile(r"\b(?:ahead of|in preparation for|to prepare for|preparing for|before)\s+"
                              r"(?:(?:the|next|this|their|its|joint|planned|upcoming|[A-Z][a-z]+|\w+-scale|large)\s+)*$")
 DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?)\b", re.I)
+NEARER_BY = 30  # characters by which one kind's trigger must be nearer a place to take it alone
 CHOKEPOINT_REACH = 80  # characters between the water and the words that call it a chokepoint
 MAX_EVIDENCE_CHARS = 600
 CONTAINER_GAP = 40  # characters between a place and its container ("Ramstein air base in Germany")
@@ -271,10 +272,13 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
                     sentence_named = _first_between(exercises, exercise_starts, s_start, s_end)
                     sentence_attrs = _sentence_attributes(sentence, sentence_named, gaz)
                 attrs = {**sentence_attrs, **_clause_attributes(clause)}
+            nearest = _nearest_kind(clause, s_start + c_start, local) if len(kinds) == 2 else None
             for kind, trig in kinds:
                 year = sentence_year(sentence, published, c_start + trig)
                 month = sentence_month(sentence, year, c_start + trig)
                 for mention in _hosts(text, s_start + c_start, local, gaz, kind):
+                    if nearest is not None and nearest.get(id(mention), kind) != kind:
+                        continue
                     via = mention.place.name if mention.place.kind == "group" else ""
                     events.append(Event(kind, mention, year, *_evidence(text, s_start, s_end, mention),
                                         via_group=via, month=month, **attrs))
@@ -310,6 +314,27 @@ def _row_events(text: str, s_start: int, s_end: int, row: TableRow, in_row: list
     return [Event(kind, m, year, *_evidence(text, s_start, s_end, m),
                   via_group=m.place.name if m.place.kind == "group" else "", **attrs)
             for m in _hosts(text, s_start, local, gaz, kind)]
+
+
+def _nearest_kind(clause: str, offset: int, local: list[Mention]) -> dict[int, str]:
+    """For a clause with both kinds of trigger: id of a mention -> the kind whose trigger is clearly
+    nearer to it. "soldiers began the exercise ..., a test of how NATO would reinforce the north,
+    with manoeuvres across northern Norway": the places sit by the manoeuvres, not the reinforcing.
+    A mention about as near to both keeps both kinds."""
+    dep = [(m.start() + offset, m.end() + offset) for m in DEPLOYMENT.finditer(clause)
+           if not DRILL_AFTER.match(clause, m.end())]
+    exe = [(m.start() + offset, m.end() + offset) for m in EXERCISE.finditer(clause)]
+    out = {}
+    for m in local:
+        to_dep, to_exe = _distance(dep, m), _distance(exe, m)
+        if abs(to_dep - to_exe) > NEARER_BY:
+            out[id(m)] = "deployment" if to_dep < to_exe else "exercise"
+    return out
+
+
+def _distance(spans: list[tuple[int, int]], m: Mention) -> int:
+    """Characters between a mention and the nearest of ``spans`` (a large number when there is none)."""
+    return min((max(a - m.end, m.start - b, 0) for a, b in spans), default=10**6)
 
 
 def _deployment_trigger(clause: str) -> FastMatch | None:

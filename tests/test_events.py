@@ -272,3 +272,12 @@ def test_a_country_that_speaks_or_is_told_hosts_nothing(gaz):
     assert ("exercise", "Russia") not in found and ("exercise", "Belarus") not in found
     found = events(gaz, "Russian troops held an exercise in Belarus, and Poland said it was watching closely.")
     assert ("exercise", "Belarus") in found and ("exercise", "Poland") not in found
+
+
+def test_with_both_kinds_of_trigger_a_place_takes_the_clearly_nearer_one(gaz):
+    found = events(gaz, "More than 20,000 soldiers from 13 countries began the exercise on Monday, a test of how "
+                        "NATO would reinforce the alliance's far north in winter, with manoeuvres spread across "
+                        "Troms and Finnmark.")
+    assert ("exercise", "Troms") in found and ("deployment", "Troms") not in found
+    found = events(gaz, "US troops deployed to Poland for the Anakonda exercise.")
+    assert ("deployment", "Poland") in found and ("exercise", "Poland") in found
