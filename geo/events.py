@@ -31,8 +31,13 @@ DEPLOYMENT = compile_fast(
     r"presence of (?:allied|nato|us)|"
     r"air[- ]policing|patriot|nasams|himars|aegis ashore|missile[- ]defen[cs]e (?:site|base|system)|"
     r"(?:military|air|army|naval) base|(?:troops|soldiers) (?:in|to|are|were|will|have|had|based|arrived|stationed)|"
-    r"sen[dt] (?:troops|soldiers|forces|fighters|jets|a contingent)|arriv(?:e|ed|es|ing|al) (?:in|at)|"
-    r"(?:are|were|is|was|be) based (?:in|at)|touched down|landed at|took over the lead|formally began its mission|"
+    r"sen[dt] (?:(?:more|extra|additional|two|three|four|five|six|\d+) )?(?:troops|soldiers|forces|fighters|jets|"
+    r"a contingent|frigates|warships|ships|destroyers|submarines|bombers|aircraft|tanks|batteries|marines|"
+    r"paratroopers|reinforcements|units)|arriv(?:e|ed|es|ing|al) (?:in|at)|"
+    r"(?:are|were|is|was|be|been) based (?:in|at)|pour(?:s|ed|ing)? (?:in|into)|"
+    # ships entering a sea: "the destroyer entered the Black Sea through the Bosporus"
+    r"(?:entered|enters|entering|(?:sailed|sails|sailing|steamed|steaming) into) the (?:[\w-]+ ){0,2}?"
+    r"(?:sea|gulf|bay|baltic)|touched down|landed at|took over the lead|formally began its mission|"
     r"welcom(?:ed|es|ing) the (?:first )?(?:soldiers|troops)|"
     # "hosts US troops", not "hosted the Summer Shield exercise"
     r"host(?:s|ed|ing)? (?:(?:allied|nato|us|u\.s\.|the|foreign|american|british|german|multinational) )+"
@@ -126,8 +131,10 @@ CHOKEPOINT_REACH = 80  # characters between the water and the words that call it
 MAX_EVIDENCE_CHARS = 600
 CONTAINER_GAP = 40  # characters between a place and its container ("Ramstein air base in Germany")
 CONTAINER_LINK = re.compile(r"^[\w\s-]{0,25}?(?:\bin|,)\s*$")
-NEAR_LINK = re.compile(r"[\w\s-]{0,25}?\b(?:near|outside|close to)\s+$", re.I)
+NEAR_LINK = re.compile(r"[\w\s,-]{0,25}?\b(?:near|outside|close to)\s+$", re.I)
 LIST_WORD = re.compile(r"\b(?:and|to|into|at)\b")
+# "troops rotating through Poland" are stationed there, not passing.
+ROTATING_THROUGH = re.compile(r"\brotat(?:e|es|ed|ing|ions?)\s+through\s+$", re.I)
 LIST_GAP = 20  # characters between two places of one list (", and the ")
 PLACE_LIST_GAP = re.compile(r"^(?:\s*(?:,|and|or|as well as|the|its|their|'s|’s|of)\s*)*$", re.I)
 AGENT_VERB = re.compile(r"^(?:'s)?\s+(?:(?:has|have|had|is|was|will|would|also|already|now|recently|itself|"
@@ -497,7 +504,8 @@ def _governed_by_excluding(text: str, clause_start: int, index: int, local: list
     window = TRAILING_ARTICLE.sub("", window)
     # "from the US, Finland and Norway": list items the gazetteer does not hold (outside the region)
     window = UNPLACED_LIST_ITEMS.sub("", window)
-    return bool(EXCLUDING_PREP.search(window)) and not SITES_INCLUDING.search(window)
+    return bool(EXCLUDING_PREP.search(window)) and not SITES_INCLUDING.search(window) \
+        and not ROTATING_THROUGH.search(window)
 
 
 def _clause_attributes(clause: str) -> dict[str, object]:

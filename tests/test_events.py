@@ -281,3 +281,18 @@ def test_with_both_kinds_of_trigger_a_place_takes_the_clearly_nearer_one(gaz):
     assert ("exercise", "Troms") in found and ("deployment", "Troms") not in found
     found = events(gaz, "US troops deployed to Poland for the Anakonda exercise.")
     assert ("deployment", "Poland") in found and ("exercise", "Poland") in found
+
+
+def test_ships_entering_a_sea_forces_sent_or_based_and_rotating_through_are_deployments(gaz):
+    found = events(gaz, "The US destroyer USS Porter entered the Black Sea on Monday for its second patrol this year.")
+    assert ("deployment", "Black Sea") in found
+    found = events(gaz, "NATO will send frigates and naval drones to the Baltic Sea under a new mission.")
+    assert ("deployment", "Baltic Sea") in found
+    found = events(gaz, "About 330 Marines have been based at Værnes, near Trondheim, since January.")
+    assert ("deployment", "Værnes Air Station") in found and ("deployment", "Trondheim") not in found
+    found = events(gaz, "Extra troops and ships will be rotating through Poland.")
+    assert ("deployment", "Poland") in found
+    found = events(gaz, "Russian troops poured into Belarus ahead of the drills.")
+    assert ("deployment", "Belarus") in found and ("exercise", "Belarus") not in found
+    found = events(gaz, "The convoy drove through Poland to the exercise in Lithuania.")
+    assert ("exercise", "Poland") not in found and ("deployment", "Poland") not in found
