@@ -147,14 +147,6 @@ AGENT_VERB = re.compile(r"^(?:'s)?\s+(?:(?:has|have|had|is|was|will|would|also|a
                         # gapping: "Germany leads the battlegroup in Lithuania, Canada the one in Latvia"
                         r"the (?:one|ones|group|battle ?group|battalion|contingent) (?:in|at)|those in|that in)\b",
                         re.I)
-# A country that speaks or is told is not where anything happens: "Russia has demanded the
-# exercise be cancelled", "Russia, which borders Norway in the north, has been notified".
-SPEAKER_VERB = re.compile(r"^(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s+(?:(?:has|have|had|is|was|were|will|would|also|"
-                          r"again|repeatedly|already|publicly|formally|officially|been)\s+){0,3}"
-                          r"(?:said|says|demanded|demands|warned|warns|protested|protests|condemned|condemns|"
-                          r"accused|accuses|denied|denies|insisted|insists|complained|complains|objected|objects|"
-                          r"claimed|claims|notified|informed|invited to observe|summoned|responded|vowed|threatened)\b",
-                          re.I)
 # In order of precedence: the first status whose words the clause contains wins.
 STATUS_NAMES = ("ended", "requested", "planned", "announced", "arrived")
 STATUS = PatternSet([
@@ -405,8 +397,6 @@ def _hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, k
             excluded.append(m)
             continue
         candidates.append(m)
-    candidates = [m for m in candidates
-                  if not (m.place.kind == "country" and SPEAKER_VERB.match(text[m.end:m.end + 200]))]
     agents = [m for m in candidates if m.place.kind == "country" and AGENT_VERB.match(text[m.end:m.end + 80])]
     if kind == "deployment" or len(agents) < len(candidates):
         # Countries that send, lead or contribute are not where the forces go.

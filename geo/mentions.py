@@ -55,9 +55,14 @@ EMBEDDED_NEXT = re.compile(r"^(?:'s)?[ -]((?:[A-Z][a-z]+|[A-Z]{2,}))\b")
 EVENT_NAME_AFTER = re.compile(r"\s+(summit|talks|format|process|declaration|treaty|agreement|pact)\b", re.I)
 SUMMIT_BEFORE = re.compile(r"\bsummit (in|of)\s+$", re.I)
 HYPHEN_COMPOUND_BEFORE = re.compile(r"[A-Za-z]-$")
-SPEAKER_AFTER = re.compile(r"^(?:'s)?\s*(?:(?:has|have|had|is|was|also|repeatedly|again|still|long)\s+){0,2}"
+# A country that speaks or is told is not where anything happens: "Russia has demanded the
+# exercise be cancelled", "Russia, which borders Norway in the north, has been notified".
+SPEAKER_AFTER = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s*(?:(?:has|have|had|is|was|were|will|"
+                           r"would|also|again|repeatedly|still|long|already|publicly|formally|officially|been)\s+){0,3}"
                            r"(?:says?|said|warned|warns|argues|argued|claims?|claimed|insists?|insisted|denied|"
-                           r"denies|accused|accuses|condemned|criticized|criticised|complained|protested)\b", re.I)
+                           r"denies|accused|accuses|condemned|condemns|criticized|criticised|complained|complains|"
+                           r"protested|protests|demanded|demands|objected|objects|notified|informed|"
+                           r"invited to observe|summoned|responded|vowed|threatened)\b", re.I)
 VENUE_BEFORE = re.compile(r"\b(?:meet|meets|meeting|gather|gathering|summit|talks|conference|visit|ceremony held|"
                           r"speaking|spoke|told reporters|told journalists|press conference|briefing|news conference)"
                           r"\s+(?:in|at)\s+$", re.I)
@@ -421,7 +426,7 @@ def _used_as_adjective(surface: str, after: str) -> bool:
 
 def _flag_context(gaz: Gazetteer, text: str, mention: Mention) -> None:
     """Mark metonymy ("Moscow denied") and names embedded in other names ("Vienna Document")."""
-    after = text[mention.end:mention.end + 80]
+    after = text[mention.end:mention.end + 200]
     before = text[max(0, mention.start - 40):mention.start]
     nxt = EMBEDDED_NEXT.match(after)
     if nxt and nxt.group(1).lower() in NAME_WORDS:
