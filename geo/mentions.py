@@ -63,9 +63,10 @@ SPEAKER_AFTER = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s*(?:
                            r"denies|accused|accuses|condemned|condemns|criticized|criticised|complained|complains|"
                            r"protested|protests|demanded|demands|objected|objects|notified|informed|"
                            r"invited to observe|summoned|responded|vowed|threatened)\b", re.I)
-VENUE_BEFORE = re.compile(r"\b(?:meet|meets|meeting|gather|gathering|summit|talks|conference|visit|ceremony held|"
-                          r"speaking|spoke|told reporters|told journalists|press conference|briefing|news conference)"
-                          r"\s+(?:in|at)\s+$", re.I)
+VENUE_BEFORE = re.compile(r"\b(?:(?:meet|meets|meeting|gather|gathering|summit|talks|conference|visit|ceremony held)"
+                          r"\s+(?:in|at)|(?:speaking|spoke|told reporters|told journalists|press conference|briefing|"
+                          # "speaking from the Sixth Fleet's headquarters in Naples"
+                          r"news conference)\s+(?:in|at|from)\b(?:[^.;,]{0,50}?\b(?:in|at))?)\s+$", re.I)
 LOCATIVE_BEFORE = re.compile(r"\b(in|at|near|outside|around|into|over|across|through|towards?|of|from|to|"
                              r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)? of)\s+(the\s+)?$", re.I)
 GOVERNMENT_AFTER = re.compile(r"\s*,\s*(?:the\s+)?(?:[\w-]+\s+){0,2}(?:ministry|government|officials?|spokes\w+|"
@@ -427,7 +428,7 @@ def _used_as_adjective(surface: str, after: str) -> bool:
 def _flag_context(gaz: Gazetteer, text: str, mention: Mention) -> None:
     """Mark metonymy ("Moscow denied") and names embedded in other names ("Vienna Document")."""
     after = text[mention.end:mention.end + 200]
-    before = text[max(0, mention.start - 40):mention.start]
+    before = text[max(0, mention.start - 80):mention.start]
     nxt = EMBEDDED_NEXT.match(after)
     if nxt and nxt.group(1).lower() in NAME_WORDS:
         mention.embedded = True
@@ -448,7 +449,7 @@ def _flag_context(gaz: Gazetteer, text: str, mention: Mention) -> None:
         if SPEAKER_AFTER.match(after):
             mention.metonymy = True
         return
-    if tail.endswith(("in", "at")) and VENUE_BEFORE.search(before):
+    if tail.endswith(("in", "at", "from")) and VENUE_BEFORE.search(before):
         mention.embedded = True  # the venue of a meeting, not a host of forces
     is_capital = mention.place.id in gaz.capital_ids or mention.place.name in ("Kremlin",)
     if not is_capital:

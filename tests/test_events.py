@@ -296,3 +296,11 @@ def test_ships_entering_a_sea_forces_sent_or_based_and_rotating_through_are_depl
     assert ("deployment", "Belarus") in found and ("exercise", "Belarus") not in found
     found = events(gaz, "The convoy drove through Poland to the exercise in Lithuania.")
     assert ("exercise", "Poland") not in found and ("deployment", "Poland") not in found
+
+
+def test_where_a_spokesman_speaks_from_hosts_nothing(gaz):
+    found = events(gaz, "\"This is a routine deployment,\" the spokesman said, speaking from the Sixth Fleet's "
+                        "headquarters in Naples. US troops are speaking from experience in Poland.")
+    assert ("deployment", "Naples") not in found
+    found = events(gaz, "The spokesman, speaking from Vilnius, said the battalion deployed to Rukla.")
+    assert ("deployment", "Vilnius") not in found and ("deployment", "Rukla Military Base") in found
