@@ -52,7 +52,8 @@ DEPLOYMENT = compile_fast(
     r"concentrat(?:ion|ed|ing) of (?:troops|forces)|unload(?:s|ed|ing)?|"
     # "the Black Sea Fleet, based in Sevastopol"
     r"(?:fleet|flotilla|squadron|brigade|regiment|division|battalion|troops|forces|units?|ships|submarines|jets|"
-    r"aircraft)[^.;]{0,30}?\bbased (?:in|at)|"
+    r"aircraft|interceptors|fighters|bombers|helicopters|planes|crews|marines|batteries|systems)[^.;]{0,30}?"
+    r"\bbased (?:in|at)|"
     r"set up (?:\w+ )?(?:bases?|camps?|positions|outposts)|patrol(?:s|led|ling)? (?:the|along)|"
     # ships and units moved or based somewhere: "moved three landing ships to Novorossiysk"
     r"(?:moved|moves|moving|relocated|redeployed|transferred|shifted)\b[^.;]{0,120}?\b(?:to|into|at)|"
@@ -61,8 +62,10 @@ DEPLOYMENT = compile_fast(
 )
 EXERCISE = compile_fast(
     r"\b(exercis(?:e|es|ing)|drills?|war ?games?|wargames?|manoeuvres?|maneuvers?|live[- ]fire|"
-    r"military games|snap (?:checks|inspections)|tested missiles|test[- ]fir(?:e|ed|ing)|live munitions|"
-    r"amphibious landings?|came ashore|rehears(?:e|ed|ing|al)|train(?:s|ed)? (?:at|in|on|across|near|around)|"
+    r"military games|snap (?:checks?|inspections?|drills?)|checks? of (?:combat )?readiness|"
+    r"(?:electronic|simulated|training|missile) (?:missile )?launch(?:es)?|tested missiles|test[- ]fir(?:e|ed|ing)|"
+    r"live munitions|amphibious landings?|came ashore|rehears(?:e|ed|ing|al)|"
+    r"train(?:s|ed)? (?:at|in|on|across|near|around|over|off)|"
     r"training (?:in|at|on|near|around) |assembled (?:in|at)|(?:air|naval|land) phase|field phase|drilling|"
     r"practi[sc](?:e|es|ed|ing) (?:landings?|firing|firings|strikes|assaults?|crossings?|launches|repelling|the)|"
     r"conduct(?:s|ed|ing)? (?:live )?firings?|fired at (?:targets|mock)|live firing|firing practice|"
@@ -83,15 +86,16 @@ EXCLUDING_PREP = compile_fast(
     r"fighting in|events in|crisis in|developments in|annexed|invaded|occupied|attack on|attack against|"
     r"aggression against|neighbou?ring|bordering|borders|border on|territory of|home base in|normally based in|"
     r"headquartered in|born in|took off from|set off from|flew from|coming from|came from|back to|return to|"
-    r"home(?: base| station| garrison| port)? (?:at|in)|through|via|transit(?:ed|ing)? (?:through|across)|"
+    r"home(?: base| station| garrison| port)? (?:at|in)|through|via|"
+    r"(?:pass|passes|passed|passing)|transit(?:ed|ing)? (?:through|across)|"
     r"aimed at|directed (?:at|against)|targeted at|not aimed at|after|since|before|because|as|when|whether|unless|"
     r"(?:possible|easier|harder|difficult|hard|necessary|important|time|ready) for|"
     r"(?:ministers?|leaders?|presidents?|officials?|representatives?|delegations?|governments?|ambassadors?|"
     r"envoys?|chiefs?|heads?|parliaments?|navies|citizens|people|residents) of|role of|war of|seize|"
     r"ordered an invasion of|against a neighbou?r in|"
     # who reports from where: "said a spokesman in Riga", "local media in Tiraspol reported"
-    r"(?:officials?|spokes(?:man|woman|person)|media|press|sources|analysts|observers|reporters|correspondents|"
-    r"journalists|diplomats|commentators) in|"
+    r"(?:officials?|officers?|spokes(?:man|woman|person)|media|press|sources|analysts|observers|reporters|"
+    r"correspondents|journalists|diplomats|commentators) in|"
     # where forces came from: "drove from their base at Mihail Kogalniceanu", "left their garrison at Setermoen"
     r"(?:from|left|leaving|leave|leaves) (?:(?:its|their|the|his|her|our) )?(?:home )?(?:bases?|garrisons?|"
     r"barracks|stations?|ports?|airfields?|air bases?) (?:at|in|near)|"
@@ -126,6 +130,7 @@ OTHER_WATERWAY = re.compile(r"\b(?:straits?|belts?|sounds?|channels?|passages?|g
 UPCOMING_BEFORE = re.compile(r"\b(?:ahead of|in preparation for|to prepare for|preparing for|before)\s+"
                              r"(?:(?:the|next|this|their|its|joint|planned|upcoming|[A-Z][a-z]+|\w+-scale|large)\s+)*$")
 DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?)\b", re.I)
+UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|regiment|squadron|formations)", re.I)
 NEARER_BY = 30  # characters by which one kind's trigger must be nearer a place to take it alone
 CHOKEPOINT_REACH = 80  # characters between the water and the words that call it a chokepoint
 MAX_EVIDENCE_CHARS = 600
@@ -133,8 +138,9 @@ CONTAINER_GAP = 40  # characters between a place and its container ("Ramstein ai
 CONTAINER_LINK = re.compile(r"^[\w\s-]{0,25}?(?:\bin|,)\s*$")
 NEAR_LINK = re.compile(r"[\w\s,-]{0,25}?\b(?:near|outside|close to)\s+$", re.I)
 LIST_WORD = re.compile(r"\b(?:and|to|into|at)\b")
-# "troops rotating through Poland" are stationed there, not passing.
-ROTATING_THROUGH = re.compile(r"\brotat(?:e|es|ed|ing|ions?)\s+through\s+$", re.I)
+# "troops rotating through Poland" are stationed there, not passing;
+# "hosted by Ukraine" names the host.
+HOST_DESPITE_PREP = re.compile(r"\b(?:rotat(?:e|es|ed|ing|ions?)\s+through|(?:co-)?host(?:ed|s)?\s+by)\s+$", re.I)
 LIST_GAP = 20  # characters between two places of one list (", and the ")
 PLACE_LIST_GAP = re.compile(r"^(?:\s*(?:,|and|or|as well as|the|its|their|'s|’s|of)\s*)*$", re.I)
 AGENT_VERB = re.compile(r"^(?:'s)?\s+(?:(?:has|have|had|is|was|will|would|also|already|now|recently|itself|"
@@ -321,8 +327,12 @@ def _nearest_kind(clause: str, offset: int, local: list[Mention]) -> dict[int, s
     with manoeuvres across northern Norway": the places sit by the manoeuvres, not the reinforcing.
     A mention about as near to both keeps both kinds."""
     dep = [(m.start() + offset, m.end() + offset) for m in DEPLOYMENT.finditer(clause)
-           if not DRILL_AFTER.match(clause, m.end())]
+           if not DRILL_AFTER.match(clause, m.end()) and not UNIT_NOUN.fullmatch(m.group(0))]
     exe = [(m.start() + offset, m.end() + offset) for m in EXERCISE.finditer(clause)]
+    if not dep:
+        # Only a unit's name ("the brigade at Alakurtti is carrying out a snap check"): the
+        # clause reports what the unit does, an exercise.
+        return {id(m): "exercise" for m in local}
     out = {}
     for m in local:
         to_dep, to_exe = _distance(dep, m), _distance(exe, m)
@@ -495,7 +505,7 @@ def _governed_by_excluding(text: str, clause_start: int, index: int, local: list
     # "from the US, Finland and Norway": list items the gazetteer does not hold (outside the region)
     window = UNPLACED_LIST_ITEMS.sub("", window)
     return bool(EXCLUDING_PREP.search(window)) and not SITES_INCLUDING.search(window) \
-        and not ROTATING_THROUGH.search(window)
+        and not HOST_DESPITE_PREP.search(window)
 
 
 def _clause_attributes(clause: str) -> dict[str, object]:

@@ -304,3 +304,23 @@ def test_where_a_spokesman_speaks_from_hosts_nothing(gaz):
     assert ("deployment", "Naples") not in found
     found = events(gaz, "The spokesman, speaking from Vilnius, said the battalion deployed to Rukla.")
     assert ("deployment", "Vilnius") not in found and ("deployment", "Rukla Military Base") in found
+
+
+def test_hosted_by_launches_snap_checks_officers_and_passing_ships(gaz):
+    found = events(gaz, "The Sea Breeze manoeuvres, hosted by Ukraine, will run until July 12 at Odesa.")
+    assert ("exercise", "Ukraine") in found and [k for k in found if k[1].startswith("Odesa")]
+    found = events(gaz, "Coastal missile crews carried out electronic missile launches on the Kerch Peninsula.")
+    assert ("exercise", "Kerch Peninsula") in found
+    found = events(gaz, "The brigade at Alakurtti, near the border with Finland, is carrying out a snap check of "
+                        "combat readiness.")
+    assert [k for k in found if k[1].startswith("Alakurtti")] == \
+        [("exercise", "Alakurtti Garrison (80th Arctic Brigade)")]
+    assert ("exercise", "Finland") not in found
+    found = events(gaz, "A Bulgarian navy officer in Varna said two ships would take part in the exercise.")
+    assert not [k for k in found if k[1].startswith("Varna")]
+    found = events(gaz, "Every ship that reaches the exercise area must first pass the Fehmarn Belt.")
+    assert ("exercise", "Fehmarn Belt") not in found
+    found = events(gaz, "Troops of NATO's battlegroup in Latvia completed exercise Crystal Arrow at Ādaži.")
+    assert ("deployment", "Latvia") not in found
+    found = events(gaz, "MiG-31 interceptors based at Monchegorsk will train over the Barents Sea.")
+    assert ("deployment", "Monchegorsk Air Base") in found and ("exercise", "Barents Sea") in found
