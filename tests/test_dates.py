@@ -49,6 +49,12 @@ def test_relative_summit_phrases():
     assert pub("Allies plan\n\nThe plan is to be agreed at the Vilnius summit next March.").year == 2023
 
 
+def test_a_year_after_the_invasion_dates_a_dateless_explainer():
+    p = pub("Moldova's front line\n\nA year after Russian tanks crossed into Ukraine, Moldova remembers the 2008 war.")
+    assert p.year == 2023 and p.how == "inferred"
+    assert pub("Moldova\n\nThe 2008 war is remembered; the Transnistria talks of 2011 failed.").year == 2011
+
+
 def test_named_exercise_edition_dates_an_article():
     assert pub("Putin watches\n\nPutin flew to Mulino to watch Zapad-2021 on Monday.").year == 2021
 
