@@ -31,9 +31,9 @@ DEPLOYMENT = compile_fast(
     r"presence of (?:allied|nato|us)|"
     r"air[- ]policing|patriot|nasams|himars|aegis ashore|missile[- ]defen[cs]e (?:site|base|system)|"
     r"(?:military|air|army|naval) base|(?:troops|soldiers) (?:in|to|are|were|will|have|had|based|arrived|stationed)|"
-    r"sen[dt] (?:(?:more|extra|additional|two|three|four|five|six|\d+) )?(?:troops|soldiers|forces|fighters|jets|"
-    r"a contingent|frigates|warships|ships|destroyers|submarines|bombers|aircraft|tanks|batteries|marines|"
-    r"paratroopers|reinforcements|units)|arriv(?:e|ed|es|ing|al) (?:in|at)|"
+    r"sen[dt] (?:[\w-]+ ){0,3}?(?:troops|soldiers|forces|fighters|jets|contingents?|frigates|warships|ships|"
+    r"destroyers|submarines|bombers|aircraft|tanks|batter(?:y|ies)|marines|paratroopers|reinforcements|units?|"
+    r"battalions?|companies|company|squadrons?)|arriv(?:e|ed|es|ing|al) (?:in|at)|"
     r"(?:are|were|is|was|be|been) based (?:in|at)|pour(?:s|ed|ing)? (?:in|into)|"
     # ships entering a sea: "the destroyer entered the Black Sea through the Bosporus"
     r"(?:entered|enters|entering|(?:sailed|sails|sailing|steamed|steaming) into) the (?:[\w-]+ ){0,2}?"
@@ -130,7 +130,8 @@ OTHER_WATERWAY = re.compile(r"\b(?:straits?|belts?|sounds?|channels?|passages?|g
 UPCOMING_BEFORE = re.compile(r"\b(?:ahead of|in preparation for|to prepare for|preparing for|before)\s+"
                              r"(?:(?:the|next|this|their|its|joint|planned|upcoming|[A-Z][a-z]+|\w+-scale|large)\s+)*$")
 DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?)\b", re.I)
-UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|regiment|squadron|formations)", re.I)
+UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|regiment|squadron|formations|patriot|"
+                       r"nasams|himars|fighter jets|f-(?:16|35)s?|typhoons|mig-29s)", re.I)
 NEARER_BY = 30  # characters by which one kind's trigger must be nearer a place to take it alone
 CHOKEPOINT_REACH = 80  # characters between the water and the words that call it a chokepoint
 MAX_EVIDENCE_CHARS = 600
@@ -330,8 +331,8 @@ def _nearest_kind(clause: str, offset: int, local: list[Mention]) -> dict[int, s
            if not DRILL_AFTER.match(clause, m.end()) and not UNIT_NOUN.fullmatch(m.group(0))]
     exe = [(m.start() + offset, m.end() + offset) for m in EXERCISE.finditer(clause)]
     if not dep:
-        # Only a unit's name ("the brigade at Alakurtti is carrying out a snap check"): the
-        # clause reports what the unit does, an exercise.
+        # Only a unit's or a weapon's name ("the brigade at Alakurtti is carrying out a snap
+        # check", "live firing with the Patriot system"): the clause reports an exercise.
         return {id(m): "exercise" for m in local}
     out = {}
     for m in local:

@@ -50,6 +50,12 @@ MISSPELT_FEATURE = compile_fast(
     r"Island|Air Base|Airbase|Base)\b")
 HYPHEN_WORD_AFTER = re.compile(r"-[a-z]")
 SHIP_CLASS_AFTER = re.compile(r"-(?:class|type)\b", re.I)
+# Ships are named after towns: "the small missile ships Vyshny Volochyok and Orekhovo-Zuevo", "HMS Kent".
+_SHIP_NOUN = (r"(?:ships?|frigates?|corvettes?|destroyers?|submarines?|cruisers?|vessels?|boats?|minesweepers?|"
+              r"minehunters?|tugs?|tankers?|icebreakers?|carriers?)")
+SHIP_NAME_BEFORE = re.compile(rf"(?:\b{_SHIP_NOUN}\s+[\"“']?(?:[A-Z][\w'-]*\s+){{0,2}}?(?:and\s+)?|"
+                              r"\b(?:USS|HMS|HNLMS|HMCS|HMAS|HDMS|FGS|ORP|TCG|KNM|HSwMS|ITS|ESPS|NRP|BNS|ROS|RFS)\s+)"
+                              r"[\"“']?$")
 EMBEDDED_NEXT = re.compile(r"^(?:'s)?[ -]((?:[A-Z][a-z]+|[A-Z]{2,}))\b")
 # Context cues around a mention (compiled once: they run for every mention).
 EVENT_NAME_AFTER = re.compile(r"\s+(summit|talks|format|process|declaration|treaty|agreement|pact)\b", re.I)
@@ -76,6 +82,9 @@ RELATION_BEFORE = re.compile(r"\b(?:pro|anti)-$|\b(?:response|threat|signal|mess
                              r"relations|aggressive posture)\s+(?:to|toward|towards|with)\s+$", re.I)
 OFFICIALS_IN_BEFORE = re.compile(r"\b(?:officials?|voices|sources|diplomats|leaders|governments?|authorities)\s+in\s+$",
                                  re.I)
+EVENT_PREPOSITION_BEFORE = re.compile(r"\b(?:deployed|deploying|redeployed|stationed|based|landings?|landed|arrived|"
+                                      r"moved|sent|drills?|exercises?|manoeuvres|live[- ]fire|firing) "
+                                      r"(?:to|at|in|near|on)\s+$", re.I)
 TOWN_LOCATOR_BEFORE = re.compile(r"\b(?:near|outside|close to|(?:north|south|east|west)(?:-?(?:east|west))? of)\s+$",
                                  re.I)
 KEY_LENGTH_LIMIT = 1024  # a key's word form is shorter; the automaton packs number * limit + length
@@ -242,6 +251,8 @@ def _choose(gaz: Gazetteer, key: str, surface: str, text: str, start: int, end: 
         return None  # "US"-style acronyms only where the alias is marked case-sensitive
     if SHIP_CLASS_AFTER.match(text, end):
         return None  # "Kilo-class submarines": a class of ship, not Kiel
+    if SHIP_NAME_BEFORE.search(text, max(0, start - 50), start):
+        return None
     ids = gaz.index.get(key) or gaz.index.get(key.replace("'", ""))
     if not ids:
         return None
@@ -337,6 +348,8 @@ def _plausible_town(place: Place, surface: str, text: str, start: int, end: int,
         return True
     if place.population >= 1_000 and locative:
         return True
+    if after_preposition and EVENT_PREPOSITION_BEFORE.search(before):
+        return True  # "deployed to Slite", "a landing at Sørreisa": a village named where forces go
     return bool(TOWN_COMMA_REGION_AFTER.match(after)) and place.population >= 200
 
 

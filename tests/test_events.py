@@ -324,3 +324,11 @@ def test_hosted_by_launches_snap_checks_officers_and_passing_ships(gaz):
     assert ("deployment", "Latvia") not in found
     found = events(gaz, "MiG-31 interceptors based at Monchegorsk will train over the Barents Sea.")
     assert ("deployment", "Monchegorsk Air Base") in found and ("exercise", "Barents Sea") in found
+
+
+def test_live_firing_with_a_named_weapon_is_an_exercise_and_a_battery_sent_a_deployment(gaz):
+    found = events(gaz, "Allied troops will carry out live firing with missile systems, including the Patriot "
+                        "system, at the Capu Midia Firing Range within the Shield exercise.")
+    assert ("exercise", "Capu Midia Firing Range") in found and ("deployment", "Capu Midia Firing Range") not in found
+    found = events(gaz, "The US military sent a Patriot battery to Lithuania for drills.")
+    assert ("deployment", "Lithuania") in found

@@ -145,3 +145,15 @@ def test_organisation_names_and_three_letter_alternates_are_not_places(gaz):
     assert "Bal" not in found  # an alternate name of Batman, Turkey
     assert "Joint force" not in found
     assert found["Joint Force Training Centre"].place.id == "catalogue:jftc_bydgoszcz"
+
+
+def test_ships_named_after_towns_are_not_towns(gaz):
+    found = by_text(mentions(gaz, "The small missile ships Vyshny Volochyok and Orekhovo-Zuevo and the landing ship "
+                                  "Kondopoga sailed with HMS Kent from Sevastopol."))
+    assert set(found) == {"Sevastopol"}
+
+
+def test_a_village_where_forces_go_is_a_place(gaz):
+    found = by_text(mentions(gaz, "An air defence unit has been deployed to Slite, and marines practised a landing "
+                                  "at Sørreisa."))
+    assert {"Slite", "Sørreisa"} <= set(found)
