@@ -341,9 +341,7 @@ def _plausible_town(place: Place, surface: str, text: str, start: int, end: int,
         return False
     after_preposition = _caseless(before).rstrip().endswith(PLACE_PREPOSITION_ENDINGS) \
         and bool(PLACE_PREPOSITION.search(before))
-    # a name filling a table cell ("| Ustka |") is a place: tables list where things are
-    in_cell = before.rstrip(" \t").endswith("|") and after.lstrip(" \t").startswith(("|", ","))
-    locative = after_preposition or listed or in_cell or bool(COMMA_NAME_AFTER.match(after))
+    locative = after_preposition or listed or _in_table_cell(before, after) or bool(COMMA_NAME_AFTER.match(after))
     if place.population >= 50_000:
         return True
     if place.population >= 1_000 and locative:
@@ -351,6 +349,11 @@ def _plausible_town(place: Place, surface: str, text: str, start: int, end: int,
     if after_preposition and EVENT_PREPOSITION_BEFORE.search(before):
         return True  # "deployed to Slite", "a landing at Sørreisa": a village named where forces go
     return bool(TOWN_COMMA_REGION_AFTER.match(after)) and place.population >= 200
+
+
+def _in_table_cell(before: str, after: str) -> bool:
+    """A name filling a table cell ("| Ustka |", "| Helsinki |") is a place: tables list where things are."""
+    return before.rstrip(" \t").endswith("|") and after.lstrip(" \t").startswith(("|", ","))
 
 
 def _demonym_places(article: Article, gaz: Gazetteer, covered: bytearray) -> list[Mention]:
@@ -469,7 +472,7 @@ def _flag_context(gaz: Gazetteer, text: str, mention: Mention) -> None:
         return
     # Capitals stand for their governments unless a locative cue makes them the place itself.
     literal = bool(LOCATIVE_BEFORE.search(before)) \
-        or bool(APPOSITION_AFTER.match(after))
+        or bool(APPOSITION_AFTER.match(after)) or _in_table_cell(before, after)
     if tail.endswith(("-", "to", "toward", "towards", "with")) and RELATION_BEFORE.search(before):
         literal = False
     if tail.endswith("in") and OFFICIALS_IN_BEFORE.search(before):

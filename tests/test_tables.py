@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from geo.extract import extract_bytes
+from geo.gazetteer import load_gazetteer
 from geo.tables import table_rows
 
 TABLE = """# Who leads where: NATO's battlegroups in 2023
@@ -45,3 +46,11 @@ def test_an_exercise_table_gives_exercises():
             "| Amphibious | Ustka |\n")
     found = {(e["type"], e["place"]) for e in extract_bytes(text.encode(), "t.md")["events"]}
     assert ("exercise", "Ustka") in found and not any(t == "deployment" for t, _ in found)
+
+
+def test_a_capital_in_a_table_cell_is_the_place_itself():
+    text = ("BALTOPS phases\n\nJune 3, 2024\n\nThe exercise runs in phases.\n\n| Phase | Area | Participants |\n"
+            "|---|---|---|\n| Pre-sail and planning | Helsinki | Finnish staffs |\n| Closing phase | Kiel | all |\n")
+    record = extract_bytes(text.encode(), "a.md", load_gazetteer())
+    places = {e["place"] for e in record["events"] if e["type"] == "exercise"}
+    assert "Helsinki" in places and any(p.startswith("Kiel") for p in places)
