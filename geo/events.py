@@ -152,7 +152,8 @@ AGENT_VERB = re.compile(r"^(?:'s)?\s+(?:(?:has|have|had|is|was|will|would|also|a
                         r"used|massed|carry|carried|holds?|held|assigned|begun|began|withdrew|withdrawn|"
                         r"deploying|contributing|leading|serve|serves|served|"
                         # gapping: "Germany leads the battlegroup in Lithuania, Canada the one in Latvia"
-                        r"the (?:one|ones|group|battle ?group|battalion|contingent) (?:in|at)|those in|that in)\b",
+                        r"the (?:one|ones|group|battle ?group|battalion|contingent|force) "
+                        r"(?:in|at|heading to|headed (?:to|for)|bound for|for|going to)|those in|that in)\b",
                         re.I)
 # In order of precedence: the first status whose words the clause contains wins.
 STATUS_NAMES = ("ended", "requested", "planned", "announced", "arrived")

@@ -64,11 +64,11 @@ HYPHEN_COMPOUND_BEFORE = re.compile(r"[A-Za-z]-$")
 # A country that speaks or is told is not where anything happens: "Russia has demanded the
 # exercise be cancelled", "Russia, which borders Norway in the north, has been notified".
 SPEAKER_AFTER = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s*(?:(?:has|have|had|is|was|were|will|"
-                           r"would|also|again|repeatedly|still|long|already|publicly|formally|officially|been)\s+){0,3}"
+                           r"would|also|again|repeatedly|still|long|already|publicly|formally|officially|been|not|never)\s+){0,4}"
                            r"(?:says?|said|warned|warns|argues|argued|claims?|claimed|insists?|insisted|denied|"
                            r"denies|accused|accuses|condemned|condemns|criticized|criticised|complained|complains|"
                            r"protested|protests|demanded|demands|objected|objects|notified|informed|"
-                           r"invited to observe|summoned|responded|vowed|threatened)\b", re.I)
+                           r"invited|summoned|responded|vowed|threatened)\b", re.I)
 VENUE_BEFORE = re.compile(r"\b(?:(?:meet|meets|meeting|gather|gathering|summit|talks|conference|visit|ceremony held)"
                           r"\s+(?:in|at)|(?:speaking|spoke|told reporters|told journalists|press conference|briefing|"
                           # "speaking from the Sixth Fleet's headquarters in Naples"

@@ -332,3 +332,12 @@ def test_live_firing_with_a_named_weapon_is_an_exercise_and_a_battery_sent_a_dep
     assert ("exercise", "Capu Midia Firing Range") in found and ("deployment", "Capu Midia Firing Range") not in found
     found = events(gaz, "The US military sent a Patriot battery to Lithuania for drills.")
     assert ("deployment", "Lithuania") in found
+
+
+def test_gapping_with_heading_to_and_a_country_not_invited(gaz):
+    found = events(gaz, "Canada leads the group bound for Latvia, Britain the one heading to Estonia.")
+    assert ("deployment", "Latvia") in found and ("deployment", "Estonia") in found
+    assert ("deployment", "United Kingdom") not in found and ("deployment", "Canada") not in found
+    found = events(gaz, "The BALTOPS exercise began off Poland. Russia, which used to take part in BALTOPS, has not "
+                        "been invited since 2014.")
+    assert ("exercise", "Russia") not in found
