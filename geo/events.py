@@ -83,7 +83,7 @@ EXCLUDING_PREP = compile_fast(
     r"(?:\d[\d,.]*\s*(?:kilometres|kilometers|km|miles)\s+)?(?:north|south|east|west|north-?east|north-?west|"
     r"south-?east|south-?west)(?:ern|wards?)? of|(?:kilometres|kilometers|km|miles) (?:from|of)|"
     r"borders? (?:of|with)|frontier with|annexation of|invasion of|occupation of|war in|conflict in|"
-    r"fighting in|events in|crisis in|developments in|annexed|invaded|occupied|attack on|attack against|"
+    r"fighting in|events in|crisis in|developments in|(?:mutiny|rebellion|revolt|coup|uprising|protests) in|annexed|invaded|occupied|attack on|attack against|"
     r"aggression against|neighbou?ring|bordering|borders|border on|territory of|home base in|normally based in|"
     r"headquartered in|born in|took off from|set off from|flew from|coming from|came from|back to|return to|"
     r"home(?: base| station| garrison| port)? (?:at|in)|through|via|"

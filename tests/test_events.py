@@ -341,3 +341,5 @@ def test_gapping_with_heading_to_and_a_country_not_invited(gaz):
     found = events(gaz, "The BALTOPS exercise began off Poland. Russia, which used to take part in BALTOPS, has not "
                         "been invited since 2014.")
     assert ("exercise", "Russia") not in found
+    found = events(gaz, "Wagner fighters moved to Belarus after their failed mutiny in Russia.")
+    assert ("deployment", "Belarus") in found and ("deployment", "Russia") not in found
