@@ -3,16 +3,22 @@
 The same text twice adds nothing; a changed file (same path, new text) replaces its
 rows (uploads, named only by the browser, never replace); each batch is one SQLite
 transaction, so a kill leaves the previous store whole.
+
+With ``jobs`` > 1, worker processes load and extract the files while this process alone
+writes, in the files' order: the store ends up exactly as a one-job ingest leaves it.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from tqdm import tqdm
 
@@ -24,6 +30,8 @@ from geo.load import display_name, load_article, parse_bytes
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml")
 BATCH = 200
+MIN_FILES_PER_JOB = 50  # below this a worker's start-up (loading the gazetteer) costs more than it saves
+CHUNK = 8  # files handed to a worker at a time
 
 
 @dataclass
@@ -53,10 +61,21 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def ingest_paths(paths: Sequence[str | Path], db: str | Path | None = None, *, progress: bool = False) -> IngestReport:
-    """Extract and store every article under ``paths``; return the report."""
+def ingest_paths(paths: Sequence[str | Path], db: str | Path | None = None, *, progress: bool = False,
+                 jobs: int = 1) -> IngestReport:
+    """Extract and store every article under ``paths`` with ``jobs`` extracting processes
+    (0: one per core); return the report."""
     files = expand_paths(paths)
-    return _ingest(((str(f), None) for f in files), len(files), db, progress)
+    jobs = default_jobs() if jobs <= 0 else jobs
+    return _ingest(((str(f), None) for f in files), len(files), db, progress, jobs=jobs)
+
+
+def default_jobs() -> int:
+    """Return the number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def ingest_uploads(uploads: Sequence[tuple[str, bytes]], db: str | Path | None = None) -> IngestReport:
@@ -68,28 +87,69 @@ def ingest_uploads(uploads: Sequence[tuple[str, bytes]], db: str | Path | None =
     return _ingest(iter(uploads), len(uploads), db, progress=False, replace=False)
 
 
+# One extracted item: ("ok", record), ("unchanged", None) or ("error", "FILE: reason").
+Outcome = tuple[str, object]
+
+
+def extract_item(source: str, data: bytes | None, is_stored: Callable[[str], bool], gaz: object) -> Outcome:
+    """Load and extract one article unless its text is stored already; return its outcome."""
+    try:
+        article = load_article(source) if data is None else parse_bytes(data, source)
+        if is_stored(article.content_hash):
+            return "unchanged", None  # the same text is stored already: no need to extract it again
+        return "ok", extract_article(article, gaz)
+    except GeoError as exc:
+        return "error", str(exc)
+    except Exception as exc:
+        return "error", str(ArticleError(display_name(source), f"unexpected {type(exc).__name__}"))
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _start_worker(stored: frozenset[str]) -> None:
+    _WORKER["stored"] = stored
+    _WORKER["gaz"] = load_gazetteer()
+
+
+def _extract_in_worker(item: tuple[str, bytes | None]) -> Outcome:
+    stored = _WORKER["stored"]
+    return extract_item(item[0], item[1], stored.__contains__, _WORKER["gaz"])  # type: ignore[attr-defined]
+
+
+def _outcomes(items: Iterable[tuple[str, bytes | None]], total: int, conn: sqlite3.Connection,
+              report: IngestReport, jobs: int) -> Iterator[Outcome]:
+    """The outcome of every item, in the items' order, extracted here or by ``jobs`` workers."""
+    if jobs <= 1 or total < MIN_FILES_PER_JOB * 2:
+        gaz = load_gazetteer()
+        for source, data in items:
+            yield extract_item(source, data, lambda h: _stored(conn, h, report), gaz)
+        return
+    # Workers see the stored texts as of the start; a text repeated within this run is
+    # caught when it is written (store.article_state), as in a one-job ingest.
+    stored = frozenset(r[0] for r in conn.execute("SELECT article_id FROM articles"))
+    jobs = min(jobs, total // MIN_FILES_PER_JOB)
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(stored,)) as pool:
+        yield from pool.map(_extract_in_worker, items, chunksize=CHUNK)
+
+
 def _ingest(items: Iterable[tuple[str, bytes | None]], total: int, db: str | Path | None,
-            progress: bool, *, replace: bool = True) -> IngestReport:
-    gaz = load_gazetteer()
+            progress: bool, *, replace: bool = True, jobs: int = 1) -> IngestReport:
     report = IngestReport(db=store.resolve_db(db))
     conn = store.connect(db)
     pending: list[tuple[str, dict]] = []
     try:
         bar = tqdm(total=total, unit="article", disable=not progress, leave=False)
-        for source, data in items:
+        for status, value in _outcomes(items, total, conn, report, jobs):
             bar.update(1)
-            try:
-                article = load_article(source) if data is None else parse_bytes(data, source)
-                if _stored(conn, article.content_hash, report):
-                    report.unchanged += 1  # the same text is stored already: no need to extract it again
-                    continue
-                record = extract_article(article, gaz)
-            except GeoError as exc:
-                report.errors.append(str(exc))
+            if status == "unchanged":
+                report.unchanged += 1
                 continue
-            except Exception as exc:
-                report.errors.append(str(ArticleError(display_name(source), f"unexpected {type(exc).__name__}")))
+            if status == "error":
+                report.errors.append(str(value))
                 continue
+            record = cast(dict, value)
             pending.append((record["source"], record))
             if len(pending) >= BATCH:
                 _flush(conn, pending, report, replace)

@@ -117,3 +117,35 @@ def test_a_store_from_an_earlier_version_gains_the_date_column(tmp_path: Path) -
     assert report.added == 5 and not report.errors
     events = store.load_events(db)
     assert "date" in events.columns and len(events) > 0
+
+
+def _store_rows(db: Path) -> dict[str, list[tuple]]:
+    """Every row of the store's four tables in insertion order, without the ingest time."""
+    conn = sqlite3.connect(db)
+    try:
+        out = {}
+        for table in ("articles", "places", "mentions", "events"):
+            names = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "ingested_at"]
+            out[table] = conn.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY fid").fetchall()
+        return out
+    finally:
+        conn.close()
+
+
+def test_a_parallel_ingest_stores_exactly_what_a_one_job_ingest_stores(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    sources = sorted(SEEDS.iterdir()) + sorted((ROOT / "tests" / "corpus" / "dev").glob("*.[tm]*"))
+    sources = [p for p in sources if p.suffix in (".txt", ".md", ".html")]
+    for i in range(130):  # more than MIN_FILES_PER_JOB per worker, with repeats of one text
+        src = sources[i % len(sources)]
+        (corpus / f"{i:04d}{src.suffix}").write_bytes(src.read_bytes())
+    (corpus / "0999.txt").write_bytes(b"\xff\xfe\x00garbage")  # one bad file among them
+    one, two = tmp_path / "one.gpkg", tmp_path / "two.gpkg"
+    first = ingest_paths([corpus], db=one, jobs=1)
+    second = ingest_paths([corpus], db=two, jobs=2)
+    assert (first.added, first.unchanged, first.errors) == (second.added, second.unchanged, second.errors)
+    assert len(first.errors) == 1 and first.unchanged > 0
+    assert _store_rows(one) == _store_rows(two)
+    again = ingest_paths([corpus], db=two, jobs=2)
+    assert again.added == 0 and again.unchanged == first.added + first.unchanged
