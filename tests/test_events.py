@@ -320,6 +320,8 @@ def test_hosted_by_launches_snap_checks_officers_and_passing_ships(gaz):
     assert not [k for k in found if k[1].startswith("Varna")]
     found = events(gaz, "Every ship that reaches the exercise area must first pass the Fehmarn Belt.")
     assert ("exercise", "Fehmarn Belt") not in found
+    found = events(gaz, "Land forces are manoeuvring in the area around Trondheim.")
+    assert ("exercise", "Trondheim") in found
     found = events(gaz, "Troops of NATO's battlegroup in Latvia completed exercise Crystal Arrow at Ādaži.")
     assert ("deployment", "Latvia") not in found
     found = events(gaz, "MiG-31 interceptors based at Monchegorsk will train over the Barents Sea.")
