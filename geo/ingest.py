@@ -14,6 +14,8 @@ import multiprocessing
 import os
 import sqlite3
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -110,6 +112,15 @@ _WORKER: dict[str, object] = {}
 def _start_worker(stored: frozenset[str]) -> None:
     _WORKER["stored"] = stored
     _WORKER["gaz"] = load_gazetteer()
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    # A worker blocks on its queue forever once the ingest that started it is killed (SIGKILL
+    # runs no clean-up); it watches its parent and leaves with it.
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _extract_in_worker(item: tuple[str, bytes | None]) -> Outcome:

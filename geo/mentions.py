@@ -24,7 +24,7 @@ from geo.prebuilt import cached
 
 DIRECTION_WORD = re.compile(
     r"(?:^|[^\w-])((?:north|south)[ -]?(?:east|west)(?:ern)?|northern|southern|eastern|western|central|"
-    r"(?:north|south|east|west))\s+$",
+    r"(?:north|south|east|west))[ \t]+$",  # on the name's line: "NORTH\n\nNorway" is a heading, then a name
     re.I,
 )
 PLACE_PREPOSITION = re.compile(r"\b(in|at|near|outside|around|to|into|from|of|on|across|towards?|via)\s+(the\s+)?$",

@@ -157,3 +157,8 @@ def test_a_village_where_forces_go_is_a_place(gaz):
     found = by_text(mentions(gaz, "An air defence unit has been deployed to Slite, and marines practised a landing "
                                   "at Sørreisa."))
     assert {"Slite", "Sørreisa"} <= set(found)
+
+
+def test_a_direction_heading_does_not_qualify_the_next_line(gaz):
+    found = by_text(mentions(gaz, "NORTH\n\nNorway watches the Barents Sea, and northern Norway hosts drills."))
+    assert "NORTH\n\nNorway" not in found and found["northern Norway"].place.kind == "region"
