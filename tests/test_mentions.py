@@ -161,4 +161,4 @@ def test_a_village_where_forces_go_is_a_place(gaz):
 
 def test_a_direction_heading_does_not_qualify_the_next_line(gaz):
     found = by_text(mentions(gaz, "NORTH\n\nNorway watches the Barents Sea, and northern Norway hosts drills."))
-    assert "NORTH\n\nNorway" not in found and found["northern Norway"].place.kind == "region"
+    assert "NORTH\n\nNorway" not in found and found["northern Norway"].place.kind == "subregion"
