@@ -137,17 +137,26 @@ NEARER_BY = 30  # characters by which one kind's trigger must be nearer a place 
 CHOKEPOINT_REACH = 80  # characters between the water and the words that call it a chokepoint
 MAX_EVIDENCE_CHARS = 600
 CONTAINER_GAP = 40  # characters between a place and its container ("Ramstein air base in Germany")
-CONTAINER_LINK = re.compile(r"^[\w\s-]{0,25}?(?:\bin|,)\s*$")
+CONTAINER_LINK = re.compile(r"^(?:,\s*in|[\w\s-]{0,25}?(?:\bin|,))\s*$")  # "Rukla, Lithuania", "Vicenza, in Italy"
 NEAR_LINK = re.compile(r"[\w\s,-]{0,25}?\b(?:near|outside|close to)\s+$", re.I)
 LIST_WORD = re.compile(r"\b(?:and|to|into|at)\b")
 # "troops rotating through Poland" are stationed there, not passing;
 # "hosted by Ukraine" names the host.
-HOST_DESPITE_PREP = re.compile(r"\b(?:rotat(?:e|es|ed|ing|ions?)\s+through|(?:co-)?host(?:ed|s)?\s+by)\s+$", re.I)
+HOST_DESPITE_PREP = re.compile(r"\b(?:rotat(?:e|es|ed|ing|ions?)\s+through|(?:co-)?host(?:ed|s)?\s+by|"
+                               # a base of operations: "F-35s are flying patrols from Ämari"
+                               r"(?:fly|flies|flying|flown) (?:patrols|missions|sorties|air policing) from|"
+                               r"(?:operate|operates|operating) from)\s+$", re.I)
+# A name the gazetteer lacks between the cue and the place: "from its home at Rhine Ordnance
+# Barracks in Kaiserslautern".
+UNPLACED_NAME_IN = re.compile(r"(?:\b[A-Z][\w'’-]*\s+){1,4}(?:in|at|near)\s+$")
 LIST_GAP = 20  # characters between two places of one list (", and the ")
 PLACE_LIST_GAP = re.compile(r"^(?:\s*(?:,|and|or|as well as|the|its|their|'s|’s|of)\s*)*$", re.I)
-AGENT_VERB = re.compile(r"^(?:'s)?\s+(?:(?:has|have|had|is|was|will|would|also|already|now|recently|itself|"
-                        r"(?:preparing|ready|set|due|about|planning|expected|willing|going|able) to)\s+){0,3}"
-                        r"(?:deploy|deployed|deploys|sent|sends|send|sending|brought|brings|moved|moves|provides?|"
+AGENT_VERB = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s+"
+                        r"(?:(?:has|have|had|is|was|will|would|also|already|now|recently|itself|to|"
+                        r"(?:preparing|ready|set|due|about|planning|expected|willing|going|able|negotiating|"
+                        r"seeking|trying) to)\s+){0,3}"
+                        r"(?:double|doubles|doubled|triple|boost|boosts|boosted|increase|increases|increased|buy|"
+                        r"buys|bought|buying|purchased|purchases|deploy|deployed|deploys|sent|sends|send|sending|brought|brings|moved|moves|provides?|"
                         r"provided|supplies|supplied|contributes?|contributed|leads?|led|offered|offers|volunteered|"
                         r"pledged|committed|commits|dispatched|dispatches|ordered|invaded|annexed|shelled|tested|"
                         r"used|massed|carry|carried|holds?|held|assigned|begun|began|withdrew|withdrawn|"
@@ -507,8 +516,9 @@ def _governed_by_excluding(text: str, clause_start: int, index: int, local: list
     window = TRAILING_ARTICLE.sub("", window)
     # "from the US, Finland and Norway": list items the gazetteer does not hold (outside the region)
     window = UNPLACED_LIST_ITEMS.sub("", window)
-    return bool(EXCLUDING_PREP.search(window)) and not SITES_INCLUDING.search(window) \
-        and not HOST_DESPITE_PREP.search(window)
+    if HOST_DESPITE_PREP.search(window) or SITES_INCLUDING.search(window):
+        return False
+    return bool(EXCLUDING_PREP.search(window)) or bool(EXCLUDING_PREP.search(UNPLACED_NAME_IN.sub("", window)))
 
 
 def _clause_attributes(clause: str) -> dict[str, object]:

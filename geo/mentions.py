@@ -69,7 +69,8 @@ SPEAKER_AFTER = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s*(?:
                            r"denies|accused|accuses|condemned|condemns|criticized|criticised|complained|complains|"
                            r"protested|protests|demanded|demands|objected|objects|notified|informed|"
                            r"invited|summoned|responded|vowed|threatened)\b", re.I)
-VENUE_BEFORE = re.compile(r"\b(?:(?:meet|meets|meeting|gather|gathering|summit|talks|conference|visit|ceremony held)"
+VENUE_BEFORE = re.compile(r"\b(?:(?:meet|meets|meeting|met|gather|gathering|summit|talks|conference|visit|"
+                          r"ceremony held|agreed|decided|signed)"
                           r"\s+(?:in|at)|(?:speaking|spoke|told reporters|told journalists|press conference|briefing|"
                           # "speaking from the Sixth Fleet's headquarters in Naples"
                           r"news conference)\s+(?:in|at|from)\b(?:[^.;,]{0,50}?\b(?:in|at))?)\s+$", re.I)

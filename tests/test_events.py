@@ -345,3 +345,23 @@ def test_gapping_with_heading_to_and_a_country_not_invited(gaz):
     assert ("exercise", "Russia") not in found
     found = events(gaz, "Wagner fighters moved to Belarus after their failed mutiny in Russia.")
     assert ("deployment", "Belarus") in found and ("deployment", "Russia") not in found
+
+
+def test_agents_with_a_relative_clause_buyers_and_unplaced_home_bases(gaz):
+    found = events(gaz, "Finland, which is not a member of the alliance, has sent a small contingent to Latvia.")
+    assert ("deployment", "Latvia") in found and ("deployment", "Finland") not in found
+    found = events(gaz, "Britain to double its troops in Estonia")
+    assert ("deployment", "Estonia") in found and ("deployment", "United Kingdom") not in found
+    found = events(gaz, "The Patriot battery drove from its home at Rhine Ordnance Barracks in Kaiserslautern, "
+                        "Germany, across Poland to Lithuania.")
+    assert ("deployment", "Lithuania") in found
+    assert not {("deployment", "Kaiserslautern"), ("deployment", "Germany")} & set(found)
+    found = events(gaz, "An infantry battalion flew in from Vicenza, in Italy, with companies now in Latvia.")
+    assert ("deployment", "Latvia") in found and ("deployment", "Italy") not in found
+
+
+def test_a_base_of_operations_hosts_and_a_ministers_meeting_does_not(gaz):
+    found = events(gaz, "US F-35A fighters are flying patrols from Ämari and Šiauliai under the air policing mission.")
+    assert {p for t, p in found if t == "deployment"} >= {"Ämari Air Base", "Šiauliai Air Base"}
+    found = events(gaz, "NATO defence ministers agreed in Brussels to station a battlegroup in each Baltic state.")
+    assert not [k for k in found if k[1].startswith("Brussels")]
