@@ -43,7 +43,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from geo.ingest import ingest_paths
 
-    report = ingest_paths(args.paths, db=args.db, progress=sys.stderr.isatty() and not args.quiet, jobs=args.jobs)
+    report = ingest_paths(args.paths, db=args.db, progress=sys.stderr.isatty() and not args.quiet,
+                          jobs=args.jobs, dask=args.dask, scheduler=args.scheduler)
     for line in report.errors:
         _error(line)
     print(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
@@ -78,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--jobs", type=int, default=0,
                    help="processes that extract (default 0: one per core); one process always writes")
+    p.add_argument("--dask", action="store_true",
+                   help="extract on a local Dask cluster of --jobs workers (this process writes)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="extract on the Dask cluster at ADDRESS, e.g. tcp://10.0.0.5:8786 (implies --dask)")
     p.set_defaults(func=_cmd_ingest)
     p = sub.add_parser("export", help="export the events in view as a map or data file")
     p.add_argument("--format", required=True, choices=["png", "svg", "pdf", "html", "geojson", "csv", "gpkg"])

@@ -64,12 +64,16 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def ingest_paths(paths: Sequence[str | Path], db: str | Path | None = None, *, progress: bool = False,
-                 jobs: int = 1) -> IngestReport:
-    """Extract and store every article under ``paths`` with ``jobs`` extracting processes
-    (0: one per core); return the report."""
+                 jobs: int = 1, dask: bool = False, scheduler: str | None = None) -> IngestReport:
+    """Extract and store every article under ``paths``; return the report.
+
+    ``jobs`` extracting processes (0: one per core) on this machine, or, with ``dask`` or a
+    ``scheduler`` address, on a Dask cluster (a local one of ``jobs`` workers by default).
+    """
     files = expand_paths(paths)
     jobs = default_jobs() if jobs <= 0 else jobs
-    return _ingest(((str(f), None) for f in files), len(files), db, progress, jobs=jobs)
+    cluster = (scheduler,) if dask or scheduler else None
+    return _ingest(((str(f), None) for f in files), len(files), db, progress, jobs=jobs, cluster=cluster)
 
 
 def default_jobs() -> int:
@@ -129,9 +133,10 @@ def _extract_in_worker(item: tuple[str, bytes | None]) -> Outcome:
 
 
 def _outcomes(items: Iterable[tuple[str, bytes | None]], total: int, conn: sqlite3.Connection,
-              report: IngestReport, jobs: int) -> Iterator[Outcome]:
-    """The outcome of every item, in the items' order, extracted here or by ``jobs`` workers."""
-    if jobs <= 1 or total < MIN_FILES_PER_JOB * 2:
+              report: IngestReport, jobs: int, cluster: tuple[str | None] | None) -> Iterator[Outcome]:
+    """The outcome of every item, in the items' order, extracted here, by ``jobs`` workers or
+    on the Dask ``cluster`` (a one-tuple of its scheduler address, None for a local one)."""
+    if cluster is None and (jobs <= 1 or total < MIN_FILES_PER_JOB * 2):
         gaz = load_gazetteer()
         for source, data in items:
             yield extract_item(source, data, lambda h: _stored(conn, h, report), gaz)
@@ -139,6 +144,11 @@ def _outcomes(items: Iterable[tuple[str, bytes | None]], total: int, conn: sqlit
     # Workers see the stored texts as of the start; a text repeated within this run is
     # caught when it is written (store.article_state), as in a one-job ingest.
     stored = frozenset(r[0] for r in conn.execute("SELECT article_id FROM articles"))
+    if cluster is not None:
+        from geo.ingest_dask import dask_outcomes
+
+        yield from dask_outcomes([source for source, _ in items], stored, cluster[0], jobs)
+        return
     jobs = min(jobs, total // MIN_FILES_PER_JOB)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(stored,)) as pool:
@@ -146,13 +156,14 @@ def _outcomes(items: Iterable[tuple[str, bytes | None]], total: int, conn: sqlit
 
 
 def _ingest(items: Iterable[tuple[str, bytes | None]], total: int, db: str | Path | None,
-            progress: bool, *, replace: bool = True, jobs: int = 1) -> IngestReport:
+            progress: bool, *, replace: bool = True, jobs: int = 1,
+            cluster: tuple[str | None] | None = None) -> IngestReport:
     report = IngestReport(db=store.resolve_db(db))
     conn = store.connect(db)
     pending: list[tuple[str, dict]] = []
     try:
         bar = tqdm(total=total, unit="article", disable=not progress, leave=False)
-        for status, value in _outcomes(items, total, conn, report, jobs):
+        for status, value in _outcomes(items, total, conn, report, jobs, cluster):
             bar.update(1)
             if status == "unchanged":
                 report.unchanged += 1

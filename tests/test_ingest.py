@@ -132,15 +132,20 @@ def _store_rows(db: Path) -> dict[str, list[tuple]]:
         conn.close()
 
 
-def test_a_parallel_ingest_stores_exactly_what_a_one_job_ingest_stores(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
+def _mixed_corpus(folder: Path) -> Path:
+    """130 articles (real texts, some repeated) and one unreadable file in ``folder``."""
+    folder.mkdir()
     sources = sorted(SEEDS.iterdir()) + sorted((ROOT / "tests" / "corpus" / "dev").glob("*.[tm]*"))
     sources = [p for p in sources if p.suffix in (".txt", ".md", ".html")]
     for i in range(130):  # more than MIN_FILES_PER_JOB per worker, with repeats of one text
         src = sources[i % len(sources)]
-        (corpus / f"{i:04d}{src.suffix}").write_bytes(src.read_bytes())
-    (corpus / "0999.txt").write_bytes(b"\xff\xfe\x00garbage")  # one bad file among them
+        (folder / f"{i:04d}{src.suffix}").write_bytes(src.read_bytes())
+    (folder / "0999.txt").write_bytes(b"\xff\xfe\x00garbage")  # one bad file among them
+    return folder
+
+
+def test_a_parallel_ingest_stores_exactly_what_a_one_job_ingest_stores(tmp_path):
+    corpus = _mixed_corpus(tmp_path / "corpus")
     one, two = tmp_path / "one.gpkg", tmp_path / "two.gpkg"
     first = ingest_paths([corpus], db=one, jobs=1)
     second = ingest_paths([corpus], db=two, jobs=2)
@@ -149,3 +154,28 @@ def test_a_parallel_ingest_stores_exactly_what_a_one_job_ingest_stores(tmp_path)
     assert _store_rows(one) == _store_rows(two)
     again = ingest_paths([corpus], db=two, jobs=2)
     assert again.added == 0 and again.unchanged == first.added + first.unchanged
+
+
+def test_an_ingest_on_a_local_dask_cluster_stores_exactly_what_a_plain_ingest_stores(tmp_path):
+    corpus = _mixed_corpus(tmp_path / "corpus")
+    plain, on_dask = tmp_path / "plain.gpkg", tmp_path / "dask.gpkg"
+    first = ingest_paths([corpus], db=plain, jobs=1)
+    second = ingest_paths([corpus], db=on_dask, jobs=2, dask=True)  # a local cluster of 2 workers
+    assert (first.added, first.unchanged, first.errors) == (second.added, second.unchanged, second.errors)
+    assert len(second.errors) == 1 and "0999.txt" in second.errors[0]
+    assert _store_rows(plain) == _store_rows(on_dask)
+
+
+def test_an_ingest_sent_to_a_running_scheduler_adds_only_new_texts(tmp_path):
+    from distributed import LocalCluster
+
+    db = tmp_path / "s.gpkg"
+    ingest_paths([SEEDS], db=db)
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    shutil.copy(SEEDS / sorted(os.listdir(SEEDS))[0], extra / "same-text.txt")  # stored already
+    (extra / "new.txt").write_text("Exercise Saber Strike 2018 opened in Latvia.\n", encoding="utf-8")
+    with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
+        report = ingest_paths([extra], db=db, scheduler=cluster.scheduler_address)
+    assert (report.added, report.unchanged, report.errors) == (1, 1, [])
+    assert store.counts(db)["articles"] == 6
