@@ -14,12 +14,15 @@ over files.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
+from itertools import islice
 
 from geo.ingest import Outcome, extract_item
 
 PARTITION = 32  # files per task: big enough that scheduling costs little, small enough to spread
+WINDOW_PER_THREAD = 4  # partitions in flight per worker thread
 _GAZETTEER: list[object] = []  # the worker process's gazetteer, loaded at its first task
 
 
@@ -52,15 +55,28 @@ def dask_outcomes(sources: Sequence[str], stored: frozenset[str], scheduler: str
         if scheduler:
             client = stack.enter_context(Client(scheduler))
         else:
+            # The workers' statistical profiler samples every thread each 10 ms: extraction is
+            # CPU-bound Python, and the sampling holds the GIL it needs.
+            stack.enter_context(dask.config.set({"distributed.worker.profile.enabled": False}))
+            # Everything listens on the loopback interface, on free ports (an analyst's own Dask
+            # dashboard may hold 8787); the web dashboard is off.
             cluster = stack.enter_context(LocalCluster(
-                n_workers=max(1, jobs), threads_per_worker=1, processes=True,
-                host="127.0.0.1", dashboard_address=None))  # no web dashboard: nothing listens beyond the scheduler
+                n_workers=max(1, jobs), threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False}))
             client = stack.enter_context(Client(cluster))
         npartitions = max(1, -(-len(sources) // PARTITION))
         bag = db.from_sequence(list(sources), npartitions=npartitions)
         # The stored hashes travel once, as one task the partitions depend on, not once per partition.
-        parts = bag.map_partitions(extract_partition, dask.delayed(stored, pure=True)).to_delayed()
-        futures = client.compute(parts)
-        for future in futures:
-            yield from future.result()
-            future.release()  # the outcomes are written: the cluster may forget them
+        parts = iter(bag.map_partitions(extract_partition, dask.delayed(stored, pure=True)).to_delayed())
+        # A window of partitions in flight, submitted in the files' order: the cluster keeps every
+        # worker busy while this process writes, holds only the window's outcomes in memory, and
+        # computes the first partitions first (submitted all at once, Dask may run the first last
+        # and the writing would wait for the whole extraction).
+        window = WINDOW_PER_THREAD * max(1, sum(client.nthreads().values()))
+        in_flight = deque(client.compute(part) for part in islice(parts, window))
+        while in_flight:
+            future = in_flight.popleft()
+            outcomes = future.result()
+            future.release()  # the outcomes are in hand: the cluster may forget them
+            in_flight.extend(client.compute(part) for part in islice(parts, 1))
+            yield from outcomes
