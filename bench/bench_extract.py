@@ -2,9 +2,11 @@
 
 Prints the wall time and peak memory of ``python -m geo extract`` on one file (median of 3
 runs after one that may build the prebuilt index), then articles per second on one core and
-peak memory (max RSS) for extract and for ingest of N articles (default 10,000). Targets:
-one file in <= 0.5 s and <= 150 MB; >= 500 articles/s per core for extract; ingest of
-10,000 articles under 2 minutes.
+peak memory (max RSS) for extract and for ingest of N articles (default 10,000), and the same
+for geotext 0.4.0 (its plain ``GeoText(text)`` per article, on the same files) with the ratio
+of the two. Targets: one file in <= 0.5 s and <= 150 MB; >= 1,000 articles/s per core for
+extract and >= 0.6x geotext's rate (geotext finds country and city names only, no events);
+ingest of 10,000 articles under 2 minutes.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ if mode == "extract":
     t0, c0 = time.perf_counter(), time.process_time()
     for f in files:
         extract_file(f, gaz)
+elif mode == "geotext":
+    from geotext import GeoText
+    GeoText(files[0].read_text(encoding="utf-8", errors="replace"))
+    t0, c0 = time.perf_counter(), time.process_time()
+    for f in files:
+        GeoText(f.read_text(encoding="utf-8", errors="replace"))
 else:
     from geo.ingest import ingest_paths
     report = ingest_paths([corpus], db=db)
@@ -62,16 +70,20 @@ def run(mode: str, corpus: Path, db: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def startup(path: Path, runs: int = 3) -> tuple[float, float]:
-    """Return the median wall seconds and the peak RSS (MB) of ``python -m geo extract path``."""
+GEOTEXT_ONE_FILE = ("import sys; from geotext import GeoText; "
+                    "GeoText(open(sys.argv[1], encoding='utf-8', errors='replace').read())")
+
+
+def startup(path: Path, runs: int = 3, command: tuple[str, ...] = ("-m", "geo", "extract")) -> tuple[float, float]:
+    """Return the median wall seconds and the peak RSS (MB) of ``python COMMAND path``."""
     timings, peaks = [], []
     for i in range(runs + 1):
         code = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-                "subprocess.run([sys.executable, '-m', 'geo', 'extract', sys.argv[1]], check=True, "
+                "subprocess.run([sys.executable, *sys.argv[2:], sys.argv[1]], check=True, "
                 "stdout=subprocess.DEVNULL); print(time.perf_counter() - t, "
                 "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)")
-        out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True,
-                             cwd=ROOT)
+        out = subprocess.run([sys.executable, "-c", code, str(path), *command], capture_output=True, text=True,
+                             check=True, cwd=ROOT)
         wall, rss = map(float, out.stdout.split())
         if i:  # the first run may build the prebuilt index
             timings.append(wall)
@@ -89,20 +101,28 @@ def main() -> None:
         build_corpus(corpus, args.n)
         db = Path(tmp) / "bench.gpkg"
         rows = []
-        for mode in ("extract", "ingest"):
+        for mode in ("extract", "geotext", "ingest"):
             t = time.perf_counter()
             r = run(mode, corpus, db)
             rows.append((mode, r["n"], r["seconds"], r["n"] / r["seconds"], r["n"] / r["cpu_seconds"], r["max_rss_mb"],
                          time.perf_counter() - t))
-    wall, rss = startup(sorted((ROOT / "seeds").iterdir())[0])
+    seed = sorted((ROOT / "seeds").iterdir())[0]
+    wall, rss = startup(seed)
+    geotext_wall, geotext_rss = startup(seed, command=("-c", GEOTEXT_ONE_FILE))
     print(f"start-up: python -m geo extract on one seed article: {wall:.2f} s, peak RSS {rss:.0f} MB "
           "(median of 3; targets <= 0.5 s, <= 150 MB)")
+    print(f"start-up: geotext 0.4.0 on the same file (import + GeoText(text)): {geotext_wall:.2f} s, "
+          f"peak RSS {geotext_rss:.0f} MB")
     print(f"synthetic corpus: {args.n} articles built from the seeds and dev samples; one process (one core)")
     print("| stage | articles | seconds | articles/s | articles per CPU-second | peak RSS MB | wall incl. start-up s |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for mode, n, sec, rate, cpu_rate, rss, wall in rows:
         print(f"| {mode} | {n} | {sec:.1f} | {rate:.0f} | {cpu_rate:.0f} | {rss:.0f} | {wall:.1f} |")
-    print("targets: extract >= 500 articles/s per core; ingest of 10,000 under 120 s")
+    rate = {mode: (r, c) for mode, _, _, r, c, _, _ in rows}
+    print(f"extract / geotext: {rate['extract'][0] / rate['geotext'][0]:.2f}x articles/s, "
+          f"{rate['extract'][1] / rate['geotext'][1]:.2f}x per CPU-second "
+          "(target >= 0.6x; geotext finds countries and cities only, no events or dates)")
+    print("targets: extract >= 1,000 articles/s per core; ingest of 10,000 under 120 s")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
           "(other processes slow the wall clock; CPU-seconds are less affected)")
 
