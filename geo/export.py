@@ -12,9 +12,7 @@ and a target that exists but is not a regular file (a directory, FIFO or device 
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
-import html
 import io
 import json
 import math
@@ -25,14 +23,11 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from branca.element import Element, MacroElement
-from jinja2 import Template
 
 from geo import store
 from geo.errors import ExportError, GeoError
@@ -362,6 +357,8 @@ def _write_pdf(events: pd.DataFrame, tmp: Path, options: ExportOptions) -> None:
 
 
 def _write_html(events: pd.DataFrame, tmp: Path, options: ExportOptions) -> None:
+    from geo.standalone_html import external_references, standalone_html
+
     page = standalone_html(events, title=options.title, caption=options.caption, filters=options.filters,
                            generated=options.generated or datetime.now(UTC))
     outside = external_references(page)
@@ -370,235 +367,7 @@ def _write_html(events: pd.DataFrame, tmp: Path, options: ExportOptions) -> None
     tmp.write_text(page, encoding="utf-8")
 
 
-# ----- standalone HTML ------------------------------------------------------------------------
 _SVG_SIZE = re.compile(r'<svg(\s[^>]*?)width="[^"]*"\s+height="[^"]*"')
-_SCRIPT_SRC = re.compile(r"<script\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"'][^>]*>\s*</script\s*>", re.IGNORECASE)
-_LINK = re.compile(r"<link\b[^>]*?>", re.IGNORECASE)
-_ATTR = re.compile(r"\b(href|rel)\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
-_CSS_URL = re.compile(r"url\(\s*[\"']?([^)\"']+)[\"']?\s*\)")
-_LOCAL_SCHEMES = ("data:", "#", "javascript:", "about:")
-_MIME = {".png": "image/png", ".svg": "image/svg+xml", ".gif": "image/gif", ".jpg": "image/jpeg",
-         ".woff2": "font/woff2", ".woff": "font/woff"}
-
-
-class TimeControl(MacroElement):
-    """A year slider (plus play button) that shows only the features of one year, or all years.
-
-    Features carry their year as property ``y``; features without one are the all-years
-    aggregate, shown only when the slider is at "All years". The hidden ``#time-state``
-    element reports the year and the number of features shown, for tests and scripts.
-    """
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            var layers = [{{ this.layer_names|join(", ") }}];
-            var years = {{ this.years|tojson }};
-            var members = layers.map(function (g) { return g.getLayers(); });
-            var state = document.createElement("div");
-            state.id = "time-state";
-            state.hidden = true;
-            document.body.appendChild(state);
-            var slider, label, timer = null;
-            function show(i) {
-                var year = i === 0 ? null : years[i - 1];
-                var visible = 0;
-                layers.forEach(function (group, k) {
-                    group.clearLayers();
-                    members[k].forEach(function (layer) {
-                        var y = layer.feature.properties.y;
-                        var match = year === null ? (y === undefined || y === null) : y === year;
-                        if (match) { group.addLayer(layer); visible += 1; }
-                    });
-                });
-                label.textContent = year === null ? "All years" : String(year);
-                state.setAttribute("data-year", year === null ? "all" : String(year));
-                state.setAttribute("data-visible", String(visible));
-            }
-            var control = L.control({position: "bottomleft"});
-            control.onAdd = function () {
-                var div = L.DomUtil.create("div", "flank-time");
-                var play = L.DomUtil.create("button", "", div);
-                play.type = "button";
-                play.textContent = "▶";
-                play.title = "Play through the years";
-                slider = L.DomUtil.create("input", "", div);
-                slider.type = "range";
-                slider.min = 0;
-                slider.max = years.length;
-                slider.value = 0;
-                slider.setAttribute("aria-label", "Year");
-                label = L.DomUtil.create("span", "", div);
-                slider.addEventListener("input", function () { show(Number(slider.value)); });
-                play.addEventListener("click", function () {
-                    if (timer !== null) { clearInterval(timer); timer = null; play.textContent = "▶"; return; }
-                    play.textContent = "❚❚";
-                    timer = setInterval(function () {
-                        var next = (Number(slider.value) % years.length) + 1;
-                        slider.value = next;
-                        show(next);
-                        if (next === years.length) { clearInterval(timer); timer = null; play.textContent = "▶"; }
-                    }, 1200);
-                });
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            control.addTo(map);
-            show(0);
-        })();
-        {% endmacro %}
-    """)
-
-    def __init__(self, years: list[int], layer_names: list[str]) -> None:
-        super().__init__()
-        self._name = "TimeControl"
-        self.years = years
-        self.layer_names = layer_names
-
-
-HTML_CSS = """<style>
-html, body { margin: 0; height: 100%; font-family: "DejaVu Sans", Arial, sans-serif; }
-html body .leaflet-container { background: SEA_COLOUR; }
-.flank-head { position: absolute; top: 10px; left: 56px; z-index: 1000; max-width: 55%; padding: 6px 10px;
-  background: rgba(255,255,255,.93); border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px; }
-.flank-head h1 { margin: 0 0 2px; font-size: 17px; }
-.flank-head p { margin: 2px 0; }
-.flank-time { background: rgba(255,255,255,.93); padding: 4px 8px; border-radius: 4px; font: 13px sans-serif; }
-.flank-time input { width: 220px; vertical-align: middle; }
-.flank-time span { display: inline-block; min-width: 64px; font-weight: bold; }
-</style>"""
-
-
-def standalone_html(
-    events: pd.DataFrame,
-    *,
-    title: str | None = None,
-    caption: str | None = None,
-    filters: Filters | None = None,
-    generated: datetime,
-    gaz: Any = None,
-) -> str:
-    """Return the interactive map of ``events`` as one HTML page that refers to no other file.
-
-    The dashboard's map (``geo.layers.build_map``) with a year slider over its layers,
-    a heading stating the filters, and Leaflet's scripts, styles and images inlined.
-    """
-    from geo import layers, render
-    from geo.assets import asset_files
-
-    fmap = layers.build_map(events, gaz=gaz)
-    extent = render.fit_extent(events, 16 / 9)
-    fmap.fit_bounds([[extent.lat0, extent.lon0], [extent.lat1, extent.lon1]])
-    names = _split_layers_by_year(fmap, events, gaz)
-    years = sorted({int(y) for y in events["year"].dropna()})
-    TimeControl(years, names).add_to(fmap)
-    heading = title or render.DEFAULT_TITLE
-    root = fmap.get_root()
-    root.title = html.escape(heading)
-    root.header.add_child(Element(HTML_CSS.replace("SEA_COLOUR", layers.SEA)), name="flank_export_css")
-    lines = [f"<h1>{html.escape(heading)}</h1>",
-             f"<p>{html.escape(render.describe_filters(filters, events))}</p>"]
-    if caption:
-        lines.append(f"<p><b>{html.escape(caption)}</b></p>")
-    lines.append(f"<p>{html.escape(render.ATTRIBUTION)} Generated {generated:%Y-%m-%d %H:%M} UTC.</p>")
-    # Verbatim, not Element: an Element's text is a Jinja template, and titles and captions are user text.
-    root.html.add_child(layers.Verbatim(f'<div class="flank-head">{"".join(lines)}</div>'), name="flank_export_head")
-    return inline_assets(root.render(), asset_files())
-
-
-def _split_layers_by_year(fmap: Any, events: pd.DataFrame, gaz: Any) -> list[str]:
-    """Add one year's symbols (property ``y``) next to the all-years ones in every event layer.
-
-    Returns the JavaScript names of the event layers.
-    """
-    from geo import layers
-
-    by_title = {t: k for k, t in layers.LAYER_TITLES.items()}
-    event_layers = [c for c in fmap._children.values() if isinstance(c, layers.EventLayer)]
-    per_year: dict[str, list[dict[str, Any]]] = {k: [] for k in layers.LAYERS}
-    years = pd.to_numeric(events["year"], errors="coerce")
-    for year in sorted({int(y) for y in years.dropna()}):
-        for key, features in layers.aggregate(events[(years == year).fillna(False).astype(bool)], gaz=gaz).items():
-            for f in features:
-                f["properties"]["y"] = year
-            per_year[key].extend(features)
-    for layer in event_layers:
-        key = by_title.get(layer.layer_name)
-        if key is not None:
-            layer.data = {"type": "FeatureCollection", "features": layer.data["features"] + per_year[key]}
-    return [layer.get_name() for layer in event_layers]
-
-
-def inline_assets(page: str, files: dict[str, Path]) -> str:
-    """Return ``page`` with every ``<script src>`` and stylesheet ``<link>`` replaced by the file's contents.
-
-    Files are found by name among ``files``; a reference with no local copy (jQuery,
-    Bootstrap, Font Awesome from folium's defaults, which the map does not use) is dropped.
-    Images that stylesheets refer to become ``data:`` URIs.
-    """
-    by_name = {p.name: p for p in files.values()}
-
-    def local(url: str) -> Path | None:
-        return by_name.get(url.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1])
-
-    def script(match: re.Match[str]) -> str:
-        path = local(match.group(1))
-        if path is None:
-            return ""
-        code = path.read_text(encoding="utf-8").replace("</script", "<\\/script")
-        return f"<script>{code}</script>"
-
-    def link(match: re.Match[str]) -> str:
-        attrs = {k.lower(): v for k, v in _ATTR.findall(match.group(0))}
-        href = attrs.get("href", "")
-        if not href or href.startswith(_LOCAL_SCHEMES):
-            return match.group(0)
-        path = local(href) if "stylesheet" in attrs.get("rel", "").lower() else None
-        if path is None:
-            return ""
-        return f"<style>{_inline_css_urls(path.read_text(encoding='utf-8'), path.parent)}</style>"
-
-    return _LINK.sub(link, _SCRIPT_SRC.sub(script, page))
-
-
-def _inline_css_urls(css: str, folder: Path) -> str:
-    def data_uri(match: re.Match[str]) -> str:
-        ref = match.group(1).strip()
-        if ref.startswith(_LOCAL_SCHEMES):
-            return match.group(0)
-        path = folder / ref.split("?", 1)[0]
-        if not path.is_file():
-            return "none"  # never leave a reference that would make the browser look outside the file
-        mime = _MIME.get(path.suffix.lower(), "application/octet-stream")
-        return f'url("data:{mime};base64,{base64.b64encode(path.read_bytes()).decode("ascii")}")'
-
-    return _CSS_URL.sub(data_uri, css)
-
-
-class _References(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name in ("src", "href", "srcset", "poster", "data") and value and \
-                    not value.strip().lower().startswith(_LOCAL_SCHEMES):
-                self.found.append(value)
-
-
-def external_references(page: str) -> list[str]:
-    """Return every URL an element of ``page`` refers to that is not inside the page itself.
-
-    Also lists ``url(...)`` references of inline styles that are not ``data:`` URIs.
-    """
-    parser = _References()
-    parser.feed(page)
-    styles = re.findall(r"<style[^>]*>(.*?)</style>", page, flags=re.IGNORECASE | re.DOTALL)
-    css_refs = [u.strip() for s in styles for u in _CSS_URL.findall(s) if not u.strip().startswith(_LOCAL_SCHEMES)]
-    return parser.found + css_refs
 
 
 WRITERS: dict[str, Callable[[pd.DataFrame, Path, ExportOptions], None]] = {

@@ -15,7 +15,7 @@ import pyogrio
 import pytest
 from PIL import Image
 
-from geo import export, render, store
+from geo import export, render, standalone_html, store
 from geo.cli import main
 from geo.errors import ExportError
 from geo.store import EVENT_COLUMNS, Filters
@@ -135,7 +135,7 @@ def test_pdf_table_is_capped_and_says_so(events: pd.DataFrame) -> None:
 # ----- HTML -----------------------------------------------------------------------------------
 def test_html_refers_to_nothing_outside_itself(exported: dict[str, Path]) -> None:
     page = exported["html"].read_text(encoding="utf-8")
-    assert export.external_references(page) == []
+    assert standalone_html.external_references(page) == []
     markup = _without_scripts(page)
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", markup, flags=re.IGNORECASE)
     assert not re.search(r"url\(\s*['\"]?(https?:|//)", page, flags=re.IGNORECASE)
@@ -158,11 +158,11 @@ def test_inline_assets_drops_what_it_cannot_inline(tmp_path: Path) -> None:
     (tmp_path / "x.js").write_text("var s = '</script>';")
     page = ('<link rel="stylesheet" href="https://cdn/x.css"/><link rel="stylesheet" href="https://cdn/y.css"/>'
             '<script src="https://cdn/x.js"></script><script src="https://cdn/jquery.js"></script>')
-    out = export.inline_assets(page, {"x_css": tmp_path / "x.css", "x_js": tmp_path / "x.js"})
+    out = standalone_html.inline_assets(page, {"x_css": tmp_path / "x.css", "x_js": tmp_path / "x.js"})
     assert "https://" not in out
     assert "data:image/png;base64," in out and "url(none)" not in out and "none" in out
     assert "<\\/script>" in out
-    assert export.external_references(out) == []
+    assert standalone_html.external_references(out) == []
 
 
 # ----- data files -----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import shape
 
-from geo import export, layers, store, timeline
+from geo import export, layers, standalone_html, store, timeline
 from geo.extract import extract_bytes
 from geo.uploads import store_uploads
 from tests.browser_support import CHROMIUM, Guard, dashboard_server, guarded_page
@@ -295,7 +295,7 @@ def test_hostile_text_in_the_exported_html(chromium: Any, hostile_events: pd.Dat
     target = export.export_events(hostile_events, "html", tmp_path / "view.html", title="<script>alert(20)</script>")
     page_source = target.read_text(encoding="utf-8")
     assert "<script>alert(" not in page_source  # only escaped copies (\u003c... or &lt;...) of the payloads
-    assert export.external_references(page_source) == []
+    assert standalone_html.external_references(page_source) == []
     with guarded_page(chromium, viewport=(1600, 900)) as (page, guard):
         page.goto(target.resolve().as_uri())
         page.wait_for_function("() => document.getElementById('time-state') && "
