@@ -24,7 +24,8 @@ from geo.assets import assets_installed, install_assets, use_local_assets
 from geo.export import FORMATS, MIME_TYPES, export_bytes
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.ingest import ensure_default_store
-from geo.layers import aggregate, base_map, event_layers
+from geo.layers import base_map, event_layers
+from geo.map_features import aggregate
 from geo.uploads import UPLOAD_TYPES, UploadLedger
 
 st.set_page_config(page_title="NATO eastern flank", layout="wide")

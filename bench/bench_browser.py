@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_dashboard import synthetic_events, write_store
 
-from geo import layers, timeline
+from geo import map_features, timeline
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,8 +73,8 @@ def measure(n: int, folder: Path, sync_api: Any) -> dict[str, float]:
     events = synthetic_events(n)
     db = write_store(events, folder / f"browser-{n}.gpkg")
     lo, hi = timeline.year_bounds(events)
-    everything = layers.feature_counts(layers.aggregate(events))
-    shorter = [layers.feature_counts(layers.aggregate(timeline.in_time(events, lo, hi - k)))["events"]
+    everything = map_features.feature_counts(map_features.aggregate(events))
+    shorter = [map_features.feature_counts(map_features.aggregate(timeline.in_time(events, lo, hi - k)))["events"]
                for k in range(1, REPEATS + 1)]
     with dashboard_server(db, startup_s=STARTUP_S) as url, sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)

@@ -34,7 +34,7 @@ from matplotlib.transforms import Bbox
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from geo import layers
+from geo import layers, map_features
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.store import Filters
 
@@ -232,7 +232,7 @@ def _draw_base(ax: Axes, gaz: Gazetteer, extent: Extent) -> None:
     # Thin outlines first, so the emphasised (thicker) borders of allies and adversaries stay on top.
     for (fill, edge, weight), geoms in sorted(by_style.items(), key=lambda kv: kv[0][2]):
         _add_patches(ax, geoms, facecolor=fill, edgecolor=edge, linewidth=weight * 0.75, zorder=1 + weight / 10)
-    for iso in sorted(layers.FLANK_ALLIES | layers.ADVERSARIES | {"UA", "MD"}):
+    for iso in sorted(layers.FLANK_ALLIES | map_features.ADVERSARIES | {"UA", "MD"}):
         geom = gaz.country_shapes.get(iso)
         if geom is None:
             continue
@@ -243,7 +243,7 @@ def _draw_base(ax: Axes, gaz: Gazetteer, extent: Extent) -> None:
         pt = largest.representative_point()
         place = gaz.country(iso)
         ax.text(pt.x, pt.y, (place.name if place else iso).upper(), ha="center", va="center",
-                fontsize=10, color="#495057" if iso not in layers.ADVERSARIES else "#862e2e", alpha=0.8, zorder=2,
+                fontsize=10, color="#495057" if iso not in map_features.ADVERSARIES else "#862e2e", alpha=0.8, zorder=2,
                 style="italic")
 
 
@@ -254,12 +254,12 @@ def _area_geometry(gaz: Gazetteer | None, place_id: object) -> BaseGeometry | No
     """
     if not isinstance(place_id, str) or not place_id:
         return None
-    doc = layers.area_geometry(place_id, gaz)
+    doc = map_features.area_geometry(place_id, gaz)
     return None if doc is None else shapely.geometry.shape(doc)
 
 
 def _prepare(events: pd.DataFrame) -> pd.DataFrame:
-    """Return the events with numeric coordinates, text ids and their map layer (``layers.layer_of``)."""
+    """Return the events with numeric coordinates, text ids and their map layer (``map_features.layer_of``)."""
     frame = events.assign(
         lon=pd.to_numeric(events["lon"], errors="coerce"),
         lat=pd.to_numeric(events["lat"], errors="coerce"),
@@ -268,14 +268,14 @@ def _prepare(events: pd.DataFrame) -> pd.DataFrame:
         status=events["status"].fillna("").astype(str),
         place_id=events["place_id"].fillna("").astype(str),
     ).dropna(subset=["lon", "lat"])
-    return frame.assign(layer=layers.layer_of(frame) if len(frame) else pd.Series(dtype=str))
+    return frame.assign(layer=map_features.layer_of(frame) if len(frame) else pd.Series(dtype=str))
 
 
 def _draw_areas(ax: Axes, gaz: Gazetteer | None, frame: pd.DataFrame, extent: Extent) -> set[str]:
     """Draw the exercise and chokepoint places that are areas as polygons; return their place ids."""
     drawn: set[str] = set()
     for layer, hatch, z in (("exercise", None, 3.0), ("chokepoint", "xx", 3.5)):
-        colour = layers.LAYER_COLOURS[layer]
+        colour = map_features.LAYER_COLOURS[layer]
         geoms = []
         for pid in frame.loc[frame["layer"] == layer, "place_id"].unique():
             geom = _area_geometry(gaz, pid)
@@ -319,8 +319,9 @@ def _draw_points(ax: Axes, frame: pd.DataFrame, extent: Extent, as_areas: set[st
         troops=("troops", "max"))
     # Big symbols first, so small ones stay visible on top of them.
     symbols = symbols.sort_values("troops", ascending=False, na_position="last")
-    colours = [layers.STATUS_COLOURS.get(st, layers.STATUS_COLOURS[""]) if lay == "deployment"
-               else layers.LAYER_COLOURS[lay] for lay, st in zip(symbols["layer"], symbols["status"], strict=True)]
+    status_colours, layer_colours = map_features.STATUS_COLOURS, map_features.LAYER_COLOURS
+    colours = [status_colours.get(st, status_colours[""]) if lay == "deployment" else layer_colours[lay]
+               for lay, st in zip(symbols["layer"], symbols["status"], strict=True)]
     ax.scatter(symbols["lon"], symbols["lat"], s=_troop_size(symbols["troops"]), c=colours, alpha=0.85,
                edgecolors="#212529", linewidths=0.8, zorder=5)
     counts = frame.groupby("place", sort=False).agg(lon=("lon", "first"), lat=("lat", "first"),
@@ -385,17 +386,17 @@ def _legend(fig: Figure, frame: pd.DataFrame, rect: tuple[float, float, float, f
     """Draw the legend of what is on the map (of every symbol when the view is empty)."""
     lax = fig.add_axes(rect)
     lax.set_axis_off()
-    shown = set(frame["layer"]) if len(frame) else set(layers.LAYERS)
+    shown = set(frame["layer"]) if len(frame) else set(map_features.LAYERS)
     statuses = set(frame.loc[frame["layer"] == "deployment", "status"]) if len(frame) else set()
     status_handles = [
         Line2D([], [], marker="o", ls="", ms=12, mfc=colour, mec="#212529", label=s or "status unknown")
-        for s, colour in layers.STATUS_COLOURS.items() if s in statuses or not statuses
+        for s, colour in map_features.STATUS_COLOURS.items() if s in statuses or not statuses
     ]
     size_handles = [
         Line2D([], [], marker="o", ls="", ms=math.sqrt(float(_troop_size(pd.Series([t]))[0])), mfc="#adb5bd",
                mec="#212529", label=f"{t:,} troops") for t in TROOP_STEPS
     ] + [Line2D([], [], marker="o", ls="", ms=math.sqrt(70), mfc="#adb5bd", mec="#212529", label="troops unknown")]
-    c = layers.LAYER_COLOURS
+    c = map_features.LAYER_COLOURS
     layer_handles = [handle for layer, handle in (
         ("exercise", Patch(fc=matplotlib.colors.to_rgba(c["exercise"], 0.14), ec=c["exercise"], ls="--",
                            label="exercise area")),

@@ -9,7 +9,7 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo import layers
+from geo import layers, map_features
 
 
 class TimeControl(MacroElement):
@@ -95,12 +95,13 @@ def add_year_layers(fmap: Any, events: pd.DataFrame, gaz: Any) -> list[str]:
 
     Returns the JavaScript names of the event layers.
     """
-    by_title = {t: k for k, t in layers.LAYER_TITLES.items()}
+    by_title = {t: k for k, t in map_features.LAYER_TITLES.items()}
     event_layers = [c for c in fmap._children.values() if isinstance(c, layers.EventLayer)]
-    per_year: dict[str, list[dict[str, Any]]] = {k: [] for k in layers.LAYERS}
+    per_year: dict[str, list[dict[str, Any]]] = {k: [] for k in map_features.LAYERS}
     years = pd.to_numeric(events["year"], errors="coerce")
     for year in sorted({int(y) for y in years.dropna()}):
-        for key, features in layers.aggregate(events[(years == year).fillna(False).astype(bool)], gaz=gaz).items():
+        in_year = events[(years == year).fillna(False).astype(bool)]
+        for key, features in map_features.aggregate(in_year, gaz=gaz).items():
             for f in features:
                 f["properties"]["y"] = year
             per_year[key].extend(features)

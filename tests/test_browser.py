@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from geo import layers, store, timeline
+from geo import map_features, store, timeline
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard_server
 from tests.dashboard_fixtures import GOOD_ARTICLE, build_seed_store
 
@@ -40,7 +40,7 @@ def server(db: Path) -> Iterator[str]:
 def _expected(db: Path, **view: object) -> dict[str, str]:
     events = store.load_events(db)
     shown = timeline.in_view(events, timeline.ViewState(**view))  # type: ignore[arg-type]
-    return {k: str(v) for k, v in layers.feature_counts(layers.aggregate(shown)).items()}
+    return {k: str(v) for k, v in map_features.feature_counts(map_features.aggregate(shown)).items()}
 
 
 MAP_IFRAME = 'iframe[title*="streamlit_folium"]'

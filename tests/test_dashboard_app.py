@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import layers, store, timeline
+from geo import map_features, store, timeline
 from geo.uploads import Message, UploadLedger, store_uploads
 from tests.dashboard_fixtures import BAD_ARTICLE, GOOD_ARTICLE, build_empty_store, build_seed_store, filter_widget
 
@@ -211,13 +211,13 @@ def test_months_resolution(seed_db: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_reruns_that_keep_the_view_do_not_rebuild_the_map(seed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    real = layers.aggregate
+    real = map_features.aggregate
 
     def counting(events: pd.DataFrame, **kwargs: object) -> dict[str, list[dict[str, object]]]:
         calls.append(len(events))
         return real(events, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(layers, "aggregate", counting)
+    monkeypatch.setattr(map_features, "aggregate", counting)
     at = _app(seed_db, monkeypatch, {"from": "2015", "to": "2016", "type": "exercise,deployment"})
     built = len(calls)
     at.selectbox(key="export_format").set_value("csv").run()

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import layers
+from geo import layers, map_features
 from geo.assets import asset_files, use_local_assets
 from geo.store import EVENT_COLUMNS
 
@@ -50,12 +50,12 @@ def test_feature_counts_per_layer() -> None:
     m = layers.build_map(events)
     out = m.get_root().render()
     assert _counts(out) == {"deployment": 2, "exercise": 2, "chokepoint": 1, "context": 2, "events": 8}
-    features = layers.aggregate(events)
+    features = map_features.aggregate(events)
     assert features["exercise"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")  # Estonia as an area
     assert features["exercise"][1]["geometry"]["type"] == "Point"
     assert features["chokepoint"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
     assert "2 events" in features["deployment"][0]["properties"]["t"]
-    for name in layers.LAYER_TITLES.values():
+    for name in map_features.LAYER_TITLES.values():
         assert name in out  # each layer is listed in the layer control
     assert layers.ATTRIBUTION in out
 
@@ -65,7 +65,7 @@ def test_untrusted_text_is_escaped() -> None:
     events = pd.DataFrame([_event(0, evidence=payload, article_title=payload, place=payload)])
     out = layers.build_map(events).get_root().render()
     assert "<script>alert" not in out and "<img src=x" not in out
-    popup = layers.aggregate(events)["deployment"][0]["properties"]["p"]
+    popup = map_features.aggregate(events)["deployment"][0]["properties"]["p"]
     assert "&lt;script&gt;alert" in popup and "<img" not in popup
 
 
@@ -88,7 +88,7 @@ def test_many_events_stay_small() -> None:
                    lon=20 + (i % 17), evidence="x" * 300) for i in range(3000)]
     out = layers.build_map(pd.DataFrame(rows)).get_root().render()
     counts = _counts(out)
-    assert counts["events"] == 3000 and counts["deployment"] <= layers.MAX_SYMBOLS
+    assert counts["events"] == 3000 and counts["deployment"] <= map_features.MAX_SYMBOLS
     assert len(out) < 1_000_000
     assert "more (see the evidence table)" in out
 
@@ -125,9 +125,9 @@ def test_dashboard_layers_keep_the_base_map_unchanged() -> None:
     more = pd.DataFrame([_event(0), _event(1, place="Ādaži", place_id="geonames:461650", lat=57.07, lon=24.32)])
     base = layers.base_map().get_root().render()
     assert "feature-count" not in base and "Natural Earth" in base
-    groups = layers.event_layers(layers.aggregate(more))
+    groups = layers.event_layers(map_features.aggregate(more))
     assert [type(g) for g in groups] == [layers.EventLayer] * 4 + [layers.FeatureCounts]
-    assert [g.layer_name for g in groups[:4]] == list(layers.LAYER_TITLES.values())
+    assert [g.layer_name for g in groups[:4]] == list(map_features.LAYER_TITLES.values())
     assert not groups[-1].control  # the counts are not a layer to switch off
     m = layers.base_map()
     for group in groups:
@@ -140,22 +140,22 @@ def test_points_merge_into_cells_above_the_symbol_budget(monkeypatch: pytest.Mon
     rows = [_event(i, place=f"P{i}", place_id=f"geonames:{i}", lat=54.0 + i * 0.001, lon=25.0, troops=100 * (i + 1))
             for i in range(6)]
     rows.append(_event(9, place="Far", place_id="geonames:99", lat=44.0, lon=15.0))
-    monkeypatch.setattr(layers, "MAX_SYMBOLS", 2)
-    features = layers.aggregate(pd.DataFrame(rows))["deployment"]
+    monkeypatch.setattr(map_features, "MAX_SYMBOLS", 2)
+    features = map_features.aggregate(pd.DataFrame(rows))["deployment"]
     assert len(features) == 2
     near = next(f for f in features if f["properties"]["n"] == 6)
     assert near["properties"]["t"].startswith("6 places")
     assert near["geometry"]["coordinates"] == [25.0, round(54.0 + 0.0025, 4)]  # the mean of the six
     assert near["properties"]["r"] == round(2.5 * math.log10(600) + 1, 1)  # sized by the largest troops
-    assert near["properties"]["p"].count("<p>") == layers.MAX_LISTED + 1  # three listed, then "+3 more"
+    assert near["properties"]["p"].count("<p>") == map_features.MAX_LISTED + 1  # three listed, then "+3 more"
     assert "+3 more" in near["properties"]["p"]
 
 
 def test_above_the_hard_limit_one_symbol_per_place(monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [_event(0), _event(1, type="exercise"), _event(2, type="deployment", country="RU")]
-    monkeypatch.setattr(layers, "HARD_EVENTS", 2)
-    features = layers.aggregate(pd.DataFrame(rows))
-    assert layers.feature_counts(features) == {"deployment": 0, "exercise": 0, "chokepoint": 0, "context": 1,
+    monkeypatch.setattr(map_features, "HARD_EVENTS", 2)
+    features = map_features.aggregate(pd.DataFrame(rows))
+    assert map_features.feature_counts(features) == {"deployment": 0, "exercise": 0, "chokepoint": 0, "context": 1,
                                                "events": 3}
-    monkeypatch.setattr(layers, "HARD_EVENTS", 50_000)
-    assert layers.feature_counts(layers.aggregate(pd.DataFrame(rows)))["deployment"] == 1
+    monkeypatch.setattr(map_features, "HARD_EVENTS", 50_000)
+    assert map_features.feature_counts(map_features.aggregate(pd.DataFrame(rows)))["deployment"] == 1

@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import shape
 
-from geo import export, layers, standalone_html, store, timeline
+from geo import export, map_features, standalone_html, store, timeline
 from geo.extract import extract_bytes
 from geo.uploads import store_uploads
 from tests.browser_support import CHROMIUM, Guard, dashboard_server, guarded_page
@@ -219,7 +219,7 @@ def assert_nothing_ran_or_left(guard: Guard, allowed_file: Path | None = None) -
 
 def _expected_counts(db: Path) -> dict[str, str]:
     shown = timeline.in_view(store.load_events(db), timeline.ViewState())
-    return {k: str(v) for k, v in layers.feature_counts(layers.aggregate(shown)).items()}
+    return {k: str(v) for k, v in map_features.feature_counts(map_features.aggregate(shown)).items()}
 
 
 @pytest.fixture(scope="module")
@@ -261,7 +261,7 @@ def test_hostile_upload_in_the_dashboard(chromium: Any, tmp_path: Path) -> None:
         frame = frame_el.element_handle().content_frame()
         frame.wait_for_function("() => window.map && window.L", timeout=DEADLINE_MS)
         popups = click_every_symbol(page, frame, None)
-        assert len(popups) == sum(int(want[k]) for k in layers.LAYERS)
+        assert len(popups) == sum(int(want[k]) for k in map_features.LAYERS)
         assert_popups_escaped(popups, tuple(UPLOADED_TXT_NAME if x == TXT_NAME else x for x in POPUP_LITERALS))
 
         # The evidence table (Glide's accessible grid mirrors the canvas) shows the payloads as text.
