@@ -347,12 +347,12 @@ def _metadata(fmt: str, options: ExportOptions) -> dict[str, Any]:
 def _write_pdf(events: pd.DataFrame, tmp: Path, options: ExportOptions) -> None:
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from geo import render
+    from geo import briefing_table, render
 
     heading = f"{options.title or render.DEFAULT_TITLE}: {render.describe_filters(options.filters, events)}"
     with render.style(), PdfPages(tmp, metadata=_metadata("pdf", options)) as pdf:
         pdf.savefig(_snapshot(events, options))
-        for page in render.render_table_pages(events, heading=heading):
+        for page in briefing_table.render_table_pages(events, heading=heading):
             pdf.savefig(page)
 
 

@@ -15,7 +15,7 @@ import pyogrio
 import pytest
 from PIL import Image
 
-from geo import export, render, standalone_html, store
+from geo import briefing_table, export, render, standalone_html, store
 from geo.cli import main
 from geo.errors import ExportError
 from geo.store import EVENT_COLUMNS, Filters
@@ -109,27 +109,27 @@ def test_pdf_has_map_then_event_table(exported: dict[str, Path], events: pd.Data
     data = exported["pdf"].read_bytes()
     assert data.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page\b", data))
-    table_pages = render.paginate(render.table_rows(events))
+    table_pages = briefing_table.paginate(briefing_table.table_rows(events))
     assert pages == 1 + len(table_pages) >= 2
 
 
 def test_event_table_lists_evidence_and_sources(events: pd.DataFrame) -> None:
-    rows = render.table_rows(events)
+    rows = briefing_table.table_rows(events)
     assert len(rows) == len(events)
-    text = "\n".join("\n".join(row) for page in render.paginate(rows) for row in page)
+    text = "\n".join("\n".join(row) for page in briefing_table.paginate(rows) for row in page)
     flat = re.sub(r"\s+", " ", text)
     for evidence in events["evidence"]:
         assert re.sub(r"\s+", " ", evidence.strip())[:40] in flat
     assert all(src in text.replace("\n", "") for src in events["article_source"].str[-12:])
-    headings = [h for h, _ in render.TABLE_COLUMNS]
+    headings = [h for h, _ in briefing_table.TABLE_COLUMNS]
     assert "Evidence" in headings and "Source" in headings
 
 
 def test_pdf_table_is_capped_and_says_so(events: pd.DataFrame) -> None:
-    many = pd.concat([events] * (render.MAX_TABLE_EVENTS // len(events) + 2), ignore_index=True)
-    figures = list(render.render_table_pages(many, heading="h"))
+    many = pd.concat([events] * (briefing_table.MAX_TABLE_EVENTS // len(events) + 2), ignore_index=True)
+    figures = list(briefing_table.render_table_pages(many, heading="h"))
     last = " ".join(t.get_text() for t in figures[-1].texts)
-    assert f"{len(many) - render.MAX_TABLE_EVENTS:,} more events not listed" in last
+    assert f"{len(many) - briefing_table.MAX_TABLE_EVENTS:,} more events not listed" in last
 
 
 # ----- HTML -----------------------------------------------------------------------------------
