@@ -25,13 +25,13 @@ from geo.events import (
     CHOKEPOINT_CALLED,
     DEPLOYMENT,
     EXERCISE,
-    PLACE_LIST_GAP,
     Event,
     _evidence,
     _exercise_names,
     sentences,
 )
 from geo.gazetteer import Gazetteer
+from geo.hosts import PLACE_LIST_GAP
 from geo.load import Article
 from geo.mentions import Mention
 

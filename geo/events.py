@@ -2,11 +2,8 @@
 with year, status, numbers, nations and the evidence sentence.
 
 The method is clause-level: a clause with a deployment or exercise trigger makes events
-at the places it hosts. A place is not a host when it is governed by a relational
-preposition ("troops from Poland", "between Belarus and Kaliningrad", "a response to
-Russia", "350 km east of Moscow"), is metonymic ("Moscow denied") or part of another
-name ("Vienna Document"), or is a country acting as agent while the clause names a
-more specific host ("Germany has deployed Patriots in Vilnius").
+at the places it hosts (``geo.hosts`` tells hosts from the places that only stand beside
+the event: origins, agents, containers, relations).
 """
 
 from __future__ import annotations
@@ -14,11 +11,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 from geo.dates import Published, sentence_month, sentence_year
 from geo.fastregex import FastMatch, PatternSet, compile_fast
 from geo.gazetteer import Gazetteer
+from geo.hosts import hosts
 from geo.load import Article
 from geo.mentions import Mention
 from geo.normalize import word_form
@@ -75,52 +72,6 @@ EXERCISE = compile_fast(
 )
 NOT_EXERCISE = compile_fast(r"\b(exercis(?:e|es|ed|ing) (?:its|their|his|her|the) (?:right|power|influence|control|"
                           r"veto|sovereignty|restraint|caution)|exercise of)\b", re.I)
-EXCLUDING_PREP = compile_fast(
-    r"\b(from|between|with|against|by|versus|vs\.?|like|unlike|than|including|among them|beside|besides|"
-    r"(?:response|threat|signal|message|closer|close|next|adjacent|proximity|aid|neighbou?rs?|return|compared|"
-    r"ally|allies|deterrence|warning|reply|opposition|relations|belonged|belong|loyal|access|exports?|supplies|"
-    r"supplied|delivered|delivery|deliveries|aid|help|assistance|weapons|visit|trip|journey|flew|travel(?:led)?) to|"
-    r"(?:\d[\d,.]*\s*(?:kilometres|kilometers|km|miles)\s+)?(?:north|south|east|west|north-?east|north-?west|"
-    r"south-?east|south-?west)(?:ern|wards?)? of|(?:kilometres|kilometers|km|miles) (?:from|of)|"
-    r"borders? (?:of|with)|frontier with|annexation of|invasion of|occupation of|war in|conflict in|"
-    r"fighting in|events in|crisis in|developments in|(?:mutiny|rebellion|revolt|coup|uprising|protests) in|"
-    r"annexed|invaded|occupied|attack on|attack against|"
-    r"aggression against|neighbou?ring|bordering|borders|border on|territory of|home base in|normally based in|"
-    r"headquartered in|born in|took off from|set off from|flew from|coming from|came from|back to|return to|"
-    r"home(?: base| station| garrison| port)? (?:at|in)|through|via|"
-    r"(?:pass|passes|passed|passing)|transit(?:ed|ing)? (?:through|across)|"
-    r"aimed at|directed (?:at|against)|targeted at|not aimed at|after|since|before|because|as|when|whether|unless|"
-    r"(?:possible|easier|harder|difficult|hard|necessary|important|time|ready) for|"
-    r"(?:ministers?|leaders?|presidents?|officials?|representatives?|delegations?|governments?|ambassadors?|"
-    r"envoys?|chiefs?|heads?|parliaments?|navies|citizens|people|residents) of|role of|war of|seize|"
-    r"ordered an invasion of|against a neighbou?r in|"
-    # who reports from where: "said a spokesman in Riga", "local media in Tiraspol reported"
-    r"(?:officials?|officers?|spokes(?:man|woman|person)|media|press|sources|analysts|observers|reporters|"
-    r"correspondents|journalists|diplomats|commentators) in|"
-    # where forces came from: "drove from their base at Mihail Kogalniceanu", "left their garrison at Setermoen"
-    r"(?:from|left|leaving|leave|leaves) (?:(?:its|their|the|his|her|our) )?(?:home )?(?:bases?|garrisons?|"
-    r"barracks|stations?|ports?|airfields?|air bases?) (?:at|in|near)|"
-    # "F-16s from the 52nd Fighter Wing at Spangdahlem, Germany, arrived at Lask"
-    r"from (?:the |its |their )?[\w -]{0,40}?(?:wing|regiment|brigade|division|squadron|group|battalion|fleet|"
-    r"corps) (?:at|in|based at|based in)|"
-    # an interception is not a deployment: "escorted a Russian spy plane near Bornholm"
-    r"(?:escort(?:s|ed|ing)?|intercept(?:s|ed|ing)?|shadow(?:s|ed|ing)?|track(?:s|ed|ing)?|spotted|"
-    r"scrambled)\b[\w -]{0,40}?(?:near|off|over)|"
-    # a base closed is no longer one: "decided to close Andøya air station"
-    r"(?:closure of|closing|close down|to close|will close|shut down|shutting down)|"
-    # arms sales are not deployments: "the sale of F-16 jets to Turkey"
-    r"(?:sale|sales|sell|sells|sold|selling|purchase|export|exported|exporting) (?:of )?[\w -]{0,40}?to)"
-    r"\s+(?:the\s+|its\s+|their\s+|a\s+|an\s+|neighbou?ring\s+|nearby\s+|neighbou?r\s+)?$",
-    re.I,
-)
-# "including" names members of a set: contributors ("24 countries, including Sweden"), but
-# the places themselves after a noun of places ("ranges across the country, including Orzysz").
-SITES_INCLUDING = re.compile(r"\b(?:ranges?|sites?|locations?|bases?|areas?|training grounds?|towns?|cities|villages?|"
-                             r"ports?|airfields?|air bases?|regions?|venues?|garrisons?|facilities|installations?)"
-                             r"\b[^.;]{0,40}?,?\s+(?:including|among them)\s+$", re.I)
-EXTENT_FROM = re.compile(r"\b(?:stretch(?:es|ed|ing)?|extend(?:s|ed|ing)?|rang(?:e|es|ed|ing)|reach(?:es|ed|ing)?|"
-                         r"span(?:s|ned|ning)?|runs|running)\s+(?:[\w-]+\s+){0,2}?from\s+(?:the\s+)?$", re.I)
-RANGE_TO = re.compile(r"^\s+to\s+(?:the\s+)?$", re.I)
 # A gulf or sea is a chokepoint when the text calls it one ("the Gulf of Finland has become a
 # NATO lake", "the narrow waters of the Gulf of Riga"); a strait is one by its kind.
 WATER_KINDS = ("gulf", "sea", "bay", "lake")
@@ -136,35 +87,6 @@ UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|r
 NEARER_BY = 30  # characters by which one kind's trigger must be nearer a place to take it alone
 CHOKEPOINT_REACH = 80  # characters between the water and the words that call it a chokepoint
 MAX_EVIDENCE_CHARS = 600
-CONTAINER_GAP = 40  # characters between a place and its container ("Ramstein air base in Germany")
-CONTAINER_LINK = re.compile(r"^(?:,\s*in|[\w\s-]{0,25}?(?:\bin|,))\s*$")  # "Rukla, Lithuania", "Vicenza, in Italy"
-NEAR_LINK = re.compile(r"[\w\s,-]{0,25}?\b(?:near|outside|close to)\s+$", re.I)
-LIST_WORD = re.compile(r"\b(?:and|to|into|at)\b")
-# "troops rotating through Poland" are stationed there, not passing;
-# "hosted by Ukraine" names the host.
-HOST_DESPITE_PREP = re.compile(r"\b(?:rotat(?:e|es|ed|ing|ions?)\s+through|(?:co-)?host(?:ed|s)?\s+by|"
-                               # a base of operations: "F-35s are flying patrols from Ämari"
-                               r"(?:fly|flies|flying|flown) (?:patrols|missions|sorties|air policing) from|"
-                               r"(?:operate|operates|operating) from)\s+$", re.I)
-# A name the gazetteer lacks between the cue and the place: "from its home at Rhine Ordnance
-# Barracks in Kaiserslautern".
-UNPLACED_NAME_IN = re.compile(r"(?:\b[A-Z][\w'’-]*\s+){1,4}(?:in|at|near)\s+$")
-LIST_GAP = 20  # characters between two places of one list (", and the ")
-PLACE_LIST_GAP = re.compile(r"^(?:\s*(?:,|and|or|as well as|the|its|their|'s|’s|of)\s*)*$", re.I)
-AGENT_VERB = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s+"
-                        r"(?:(?:has|have|had|is|was|will|would|also|already|now|recently|itself|to|"
-                        r"(?:preparing|ready|set|due|about|planning|expected|willing|going|able|negotiating|"
-                        r"seeking|trying) to)\s+){0,3}"
-                        r"(?:double|doubles|doubled|triple|boost|boosts|boosted|increase|increases|increased|buy|"
-                        r"buys|bought|buying|purchased|purchases|deploy|deployed|deploys|sent|sends|send|sending|brought|brings|moved|moves|provides?|"
-                        r"provided|supplies|supplied|contributes?|contributed|leads?|led|offered|offers|volunteered|"
-                        r"pledged|committed|commits|dispatched|dispatches|ordered|invaded|annexed|shelled|tested|"
-                        r"used|massed|carry|carried|holds?|held|assigned|begun|began|withdrew|withdrawn|"
-                        r"deploying|contributing|leading|serve|serves|served|"
-                        # gapping: "Germany leads the battlegroup in Lithuania, Canada the one in Latvia"
-                        r"the (?:one|ones|group|battle ?group|battalion|contingent|force) "
-                        r"(?:in|at|heading to|headed (?:to|for)|bound for|for|going to)|those in|that in)\b",
-                        re.I)
 # In order of precedence: the first status whose words the clause contains wins.
 STATUS_NAMES = ("ended", "requested", "planned", "announced", "arrived")
 STATUS = PatternSet([
@@ -293,7 +215,7 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
             for kind, trig in kinds:
                 year = sentence_year(sentence, published, c_start + trig)
                 month = sentence_month(sentence, year, c_start + trig)
-                for mention in _hosts(text, s_start + c_start, local, gaz, kind):
+                for mention in hosts(text, s_start + c_start, local, gaz, kind):
                     if nearest is not None and nearest.get(id(mention), kind) != kind:
                         continue
                     via = mention.place.name if mention.place.kind == "group" else ""
@@ -330,7 +252,7 @@ def _row_events(text: str, s_start: int, s_end: int, row: TableRow, in_row: list
     year = sentence_year(sentence, published)
     return [Event(kind, m, year, *_evidence(text, s_start, s_end, m),
                   via_group=m.place.name if m.place.kind == "group" else "", **attrs)
-            for m in _hosts(text, s_start, local, gaz, kind)]
+            for m in hosts(text, s_start, local, gaz, kind)]
 
 
 def _nearest_kind(clause: str, offset: int, local: list[Mention]) -> dict[int, str]:
@@ -406,119 +328,7 @@ def _first_between(names: list[tuple[int, str]], starts: list[int], lo: int, hi:
     return names[i] if i < len(names) and names[i][0] < hi else None
 
 
-def _hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, kind: str) -> list[Mention]:
-    """The mentions of a clause that host its events of type ``kind``."""
-    candidates = []
-    excluded: list[Mention] = []
-    for i, m in enumerate(local):
-        if m.metonymy or m.embedded or _governed_by_excluding(text, clause_start, i, local, excluded) \
-                or (i and _locates_site(text, local[i - 1], m)):
-            excluded.append(m)
-            continue
-        if m.place.kind == "country" and _possessor(text, m):
-            excluded.append(m)
-            continue
-        candidates.append(m)
-    agents = [m for m in candidates if m.place.kind == "country" and AGENT_VERB.match(text[m.end:m.end + 80])]
-    if kind == "deployment" or len(agents) < len(candidates):
-        # Countries that send, lead or contribute are not where the forces go.
-        candidates = [m for m in candidates if m not in agents]
-    specific = [m for m in candidates if m.place.kind not in ("country", "group")]
-    if not specific:
-        return candidates
-    # A country beside a named base or town is its container ("Rukla, Lithuania"); other countries
-    # go, unless they form a list of hosts of their own ("battlegroups in Estonia, Latvia and Poland").
-    containers = {m.place.country for m in specific}
-    listed = _listed_countries(text, candidates)
-    return [m for m in candidates
-            if (m.place.kind not in ("country", "group") and not _region_container(text, m, specific))
-            or (m.place.kind == "country" and (m.place.country in containers or id(m) in listed))]
-
-
-def _locates_site(text: str, site: Mention, m: Mention) -> bool:
-    """"the Donguz range near Orenburg": a town right after a site and "near" only locates it."""
-    return site.place.kind not in ("country", "group", "region", "subregion", "city") and \
-        m.place.kind == "city" and 0 <= m.start - site.end <= CONTAINER_GAP and \
-        bool(NEAR_LINK.match(text, site.end, m.start))
-
-
-def _region_container(text: str, m: Mention, specific: list[Mention]) -> bool:
-    """"Baltiysk in the Kaliningrad exclave": a region right after a site in it only locates the site."""
-    if m.place.kind not in ("region", "subregion"):
-        return False
-    for site in specific:
-        if site is m or site.end > m.start or m.start - site.end > CONTAINER_GAP:
-            continue
-        link = TRAILING_ARTICLE.sub("", text[site.end:m.start])
-        if site.place.kind not in ("region", "subregion") and site.place.country == m.place.country and \
-                CONTAINER_LINK.match(link) and not LIST_WORD.search(link):
-            return True
-    return False
-
-
-def _listed_countries(text: str, mentions: list[Mention]) -> set[int]:
-    """ids of the country mentions that stand in a coordinated list of at least three countries."""
-    countries = [m for m in mentions if m.place.kind == "country"]
-    listed: set[int] = set()
-    run = countries[:1]
-    for prev, cur in pairwise(countries):
-        if cur.start - prev.end <= LIST_GAP and PLACE_LIST_GAP.match(text[prev.end:cur.start]):
-            run.append(cur)
-            continue
-        if len(run) >= 3:
-            listed.update(id(m) for m in run)
-        run = [cur]
-    if len(run) >= 3:
-        listed.update(id(m) for m in run)
-    return listed
-
-
-POSSESSIVE = re.compile(r"['’]s\b")
-POSSESSED_FORCES = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:exercises?|drills?|manoeuvres?|maneuvers?|war ?games?|"
-                              r"deployments?|battle ?groups?|battalions?|brigades?|troops|forces|bases?)\b", re.I)
-TRAILING_ARTICLE = re.compile(r"\b(?:the|a|an)\s+$")
-UNPLACED_LIST_ITEMS = re.compile(r"(?:\b(?:the\s+)?(?:U\.S\.|US|USA|UK|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s*,\s*){1,3}$")
 LETTERS = re.compile(r"[a-z]+")
-
-
-def _possessor(text: str, m: Mention) -> bool:
-    """"Russia's annexation": a possessive country hosts only its own exercise or deployment."""
-    after = text[m.end:m.end + 60]
-    if not POSSESSIVE.match(after):
-        return False
-    return not POSSESSED_FORCES.match(after)
-
-
-def _governed_by_excluding(text: str, clause_start: int, index: int, local: list[Mention],
-                           excluded: list[Mention]) -> bool:
-    """True when the nearest governing preposition of ``local[index]`` is relational, not locative."""
-    start = local[index].start
-    # "took off from Ramstein air base in Germany": the container inherits the exclusion.
-    if excluded:
-        last = excluded[-1]
-        if last.end <= start and start - last.end <= CONTAINER_GAP and \
-                CONTAINER_LINK.match(text[last.end:start]) and not LIST_WORD.search(text[last.end:start]):
-            return True
-        # "stretching from the Baltic Sea to the Black Sea": both ends of an extent, neither a host.
-        if last.end <= start and RANGE_TO.match(text[last.end:start]) and \
-                EXTENT_FROM.search(text[max(clause_start, last.start - 60):last.start]):
-            return True
-    # Skip back over a coordinated list of places ("from the US, Britain and Poland"); the
-    # walk looks at neighbours only, so a clause naming thousands of places stays linear.
-    for j in range(index - 1, -1, -1):
-        prev = local[j]
-        if prev.end > start:
-            continue
-        if start - prev.end > LIST_GAP or not PLACE_LIST_GAP.match(text[prev.end:start]):
-            break
-        start = prev.start
-    window = text[max(clause_start, start - 80):start]
-    window = TRAILING_ARTICLE.sub("", window)
-    # "from the US, Finland and Norway": list items the gazetteer does not hold (outside the region)
-    window = UNPLACED_LIST_ITEMS.sub("", window)
-    if HOST_DESPITE_PREP.search(window) or SITES_INCLUDING.search(window):
-        return False
-    return bool(EXCLUDING_PREP.search(window)) or bool(EXCLUDING_PREP.search(UNPLACED_NAME_IN.sub("", window)))
 
 
 def _clause_attributes(clause: str) -> dict[str, object]:
