@@ -1,6 +1,7 @@
 """Streamlit page: the eastern-flank map, its time slider, play control, filters, evidence and upload.
 
-Only wiring: every decision lives in geo.timeline, geo.layers and geo.uploads. What is
+Only wiring: every decision lives in geo.timeline, geo.app_time, geo.map_features, geo.layers
+and geo.uploads. What is
 expensive is cached per store version (mtime and SQLite change counter): the events, their facet counts, and the
 map's features per view, so reruns that do not change the view (a table selection, an export
 format) do not rebuild the map, and the map component keeps its iframe while its layers change.
@@ -19,7 +20,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import store, timeline
+from geo import app_time, store, timeline
 from geo.assets import assets_installed, install_assets, use_local_assets
 from geo.export import FORMATS, MIME_TYPES, export_bytes
 from geo.gazetteer import Gazetteer, load_gazetteer
@@ -30,7 +31,6 @@ from geo.uploads import UPLOAD_TYPES, UploadLedger
 
 st.set_page_config(page_title="NATO eastern flank", layout="wide")
 
-PLAY_SECONDS = 1.5   # one step of the play control
 TABLE_ROWS = 500     # evidence rows sent to the page (some 140 KB); the export has them all
 
 
@@ -90,90 +90,8 @@ def _start() -> Path:
 
 def _init_state(bounds: tuple[int, int]) -> None:
     """Seed the widgets from the URL on a session's first run."""
-    if st.session_state.get("initialised"):
-        return
-    view = timeline.clamp_years(timeline.view_from_query(st.query_params.to_dict()), bounds)
-    st.session_state.initialised = True
-    st.session_state.years = (view.year_from, view.year_to)
-    if view.month_from is not None and view.month_to is not None:
-        st.session_state.resolution = "Months"
-        st.session_state.months = (view.month_from, view.month_to)
-    else:
-        st.session_state.resolution = "Years"
-    st.session_state.as_of = view.as_of
-    st.session_state.countries = list(view.countries)
-    st.session_state.types = list(view.types)
-    st.session_state.contributors = list(view.contributors)
-    st.session_state.url_center = (view.lat, view.lon) if view.lat is not None else None
-    st.session_state.url_zoom = view.zoom
-    st.session_state.playing = False
-
-
-# ----- time window: years or months, step and play -------------------------------------------
-def _months_on() -> bool:
-    return st.session_state.get("resolution") == "Months"
-
-
-def _window_bounds(bounds: tuple[int, int]) -> tuple[int, int]:
-    return timeline.months_of_years(bounds) if _months_on() else bounds
-
-
-def _window() -> tuple[int, int]:
-    return tuple(st.session_state.months if _months_on() else st.session_state.years)  # type: ignore[return-value]
-
-
-def _set_window(window: tuple[int, int]) -> None:
-    if _months_on():
-        st.session_state.months = window
-    else:
-        st.session_state.years = window
-
-
-def _resolution_changed() -> None:
-    """Carry the window over: the years' months, or the months' years."""
-    if _months_on():
-        st.session_state.months = timeline.months_of_years(tuple(st.session_state.years))
-    else:
-        st.session_state.years = timeline.years_of_months(tuple(st.session_state.months))
-
-
-def _step(delta: int, bounds: tuple[int, int]) -> None:
-    _set_window(timeline.step(_window(), delta, _window_bounds(bounds)))
-
-
-def _play_toggled(bounds: tuple[int, int]) -> None:
-    """Starting to play at the end rewinds to the start, which is then shown first."""
-    if st.session_state.playing:
-        start = timeline.play_start(_window(), _window_bounds(bounds))
-        if start != _window():
-            _set_window(start)
-            st.session_state.play_hold = True
-
-
-def _play_advance(bounds: tuple[int, int]) -> None:
-    """While playing, every run shows the next step; playing stops at the end. Runs before the widgets."""
-    if not st.session_state.get("playing") or st.session_state.pop("play_hold", False):
-        return
-    window, going = timeline.play_tick(_window(), _window_bounds(bounds))
-    _set_window(window)
-    st.session_state.playing = going
-
-
-def _play_timer() -> None:
-    """Rerun the page every PLAY_SECONDS while playing (a fragment's timer; none when paused)."""
-    if st.session_state.get("in_full_run"):
-        return  # the fragment's first call, inside the page's own run
-    st.rerun()
-
-
-def _schedule_play() -> None:
-    if not st.session_state.get("playing"):
-        return
-    st.session_state.in_full_run = True
-    try:
-        st.fragment(_play_timer, run_every=PLAY_SECONDS)()
-    finally:
-        st.session_state.in_full_run = False
+    if not st.session_state.get("initialised"):
+        st.session_state.update(timeline.initial_widget_state(st.query_params.to_dict(), bounds))
 
 
 # ----- sidebar: filters with counts ----------------------------------------------------------
@@ -201,13 +119,13 @@ def _facet_filter(label: str, name: str, counts: dict[str, int], options: Sequen
 def _sidebar(facets: dict[str, Any]) -> timeline.ViewState:
     bounds: tuple[int, int] = facets["bounds"]
     lo, hi = bounds
-    _play_advance(bounds)
+    app_time.play_advance(bounds)
     sb = st.sidebar
     sb.header("View")
-    if facets["months"] or _months_on():
-        sb.segmented_control("Time step", ["Years", "Months"], key="resolution", on_change=_resolution_changed,
+    if facets["months"] or app_time.months_on():
+        sb.segmented_control("Time step", ["Years", "Months"], key="resolution", on_change=app_time.resolution_changed,
                              required=True)
-    if _months_on():
+    if app_time.months_on():
         first, last = timeline.months_of_years(bounds)
         # The default only makes it a range slider; the session state holds the window.
         sb.select_slider("Months", options=list(range(first, last + 1)), format_func=timeline.month_label,
@@ -215,15 +133,16 @@ def _sidebar(facets: dict[str, Any]) -> timeline.ViewState:
     else:
         sb.slider("Years", min_value=lo, max_value=max(hi, lo + 1), key="years")
     left, right = sb.columns(2)
-    left.button("◀ step", on_click=_step, args=(-1, bounds), width="stretch", key="step_back")
-    right.button("step ▶", on_click=_step, args=(1, bounds), width="stretch", key="step_on")
-    sb.toggle(f"Play (a step every {PLAY_SECONDS:g} s)", key="playing", on_change=_play_toggled, args=(bounds,))
+    left.button("◀ step", on_click=app_time.step, args=(-1, bounds), width="stretch", key="step_back")
+    right.button("step ▶", on_click=app_time.step, args=(1, bounds), width="stretch", key="step_on")
+    sb.toggle(f"Play (a step every {app_time.PLAY_SECONDS:g} s)", key="playing", on_change=app_time.play_toggled,
+              args=(bounds,))
     sb.toggle("As of the end (deployments persist until ended)", key="as_of")
     _facet_filter("Host country", "countries", facets["country"])
     _facet_filter("Contributing nation", "contributors", facets["contributors"])
     _facet_filter("Event type", "types", facets["type"], options=timeline.EVENT_TYPES)
     sb.toggle("Web map tiles (needs internet)", key="tiles", value=False)
-    months = tuple(st.session_state.months) if _months_on() else None
+    months = tuple(st.session_state.months) if app_time.months_on() else None
     year_from, year_to = timeline.years_of_months(months) if months else st.session_state.years
     return timeline.ViewState(
         year_from=int(year_from), year_to=int(year_to), as_of=bool(st.session_state.as_of),
@@ -263,23 +182,13 @@ def _export(view_events: pd.DataFrame, view: timeline.ViewState) -> None:
     pick, prepare, download = st.columns([2, 1, 2], vertical_alignment="bottom")
     fmt = pick.selectbox("Format", FORMATS, key="export_format")
     filters = store.Filters(year_from=view.year_from, year_to=view.year_to, countries=view.countries,
-                            types=view.types, contributors=view.contributors, period=_mode(view))
+                            types=view.types, contributors=view.contributors, period=timeline.window_label(view))
     if prepare.button("Prepare", key="export_prepare"):
         st.session_state.export_blob = (fmt, export_bytes(view_events, fmt, filters=filters))
     blob = st.session_state.get("export_blob")
     if blob and blob[0] == fmt:
         download.download_button(f"Download {fmt.upper()}", blob[1], file_name=f"eastern-flank.{fmt}",
                                  mime=MIME_TYPES.get(fmt, "application/octet-stream"), key="export_download")
-
-
-def _mode(view: timeline.ViewState) -> str:
-    """How the time window reads: "2016–2018", "2017", "2017-03 to 2017-06", "as of 2018"."""
-    if view.month_from is not None and view.month_to is not None:
-        start, end = timeline.month_label(view.month_from), timeline.month_label(view.month_to)
-        return f"as of {end}" if view.as_of else start if start == end else f"{start} to {end}"
-    if view.as_of:
-        return f"as of {view.year_to}"
-    return f"{view.year_from}" if view.year_from == view.year_to else f"{view.year_from}–{view.year_to}"
 
 
 def main() -> None:
@@ -296,7 +205,7 @@ def main() -> None:
     if events.empty:
         st.info("No events stored yet. Add articles (txt, md, html) in the sidebar to put them on the map.")
     view_events = timeline.in_view(events, view)
-    st.caption(f"{len(view_events)} events in view ({_mode(view)})")
+    st.caption(f"{len(view_events)} events in view ({timeline.window_label(view)})")
 
     selected = st.session_state.get("evidence")
     rows = selected.selection.rows if selected is not None else []
@@ -330,7 +239,7 @@ def main() -> None:
     per_year = per_year_of(*version, view.countries, view.types, view.contributors)
     if not per_year.empty:
         st.bar_chart(per_year)
-    _schedule_play()
+    app_time.schedule_play()
 
 
 main()

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -375,3 +376,28 @@ def clamp_years(view: ViewState, bounds: tuple[int, int]) -> ViewState:
     year_from = min(max(view.year_from if view.year_from is not None else lo, lo), hi)
     year_to = min(max(view.year_to if view.year_to is not None else hi, year_from), hi)
     return replace(view, year_from=year_from, year_to=year_to)
+
+
+def window_label(view: ViewState) -> str:
+    """Return how the time window reads: "2016–2018", "2017", "2017-03 to 2017-06", "as of 2018"."""
+    if view.month_from is not None and view.month_to is not None:
+        start, end = month_label(view.month_from), month_label(view.month_to)
+        return f"as of {end}" if view.as_of else start if start == end else f"{start} to {end}"
+    if view.as_of:
+        return f"as of {view.year_to}"
+    return f"{view.year_from}" if view.year_from == view.year_to else f"{view.year_from}–{view.year_to}"
+
+
+def initial_widget_state(query: Mapping[str, str | list[str]], bounds: tuple[int, int]) -> dict[str, Any]:
+    """Return the dashboard's first session state (widget values) for a URL's ``query``."""
+    view = clamp_years(view_from_query(query), bounds)
+    months = (view.month_from, view.month_to) if view.month_from is not None and view.month_to is not None else None
+    state: dict[str, Any] = {
+        "initialised": True, "years": (view.year_from, view.year_to), "resolution": "Months" if months else "Years",
+        "as_of": view.as_of, "countries": list(view.countries), "types": list(view.types),
+        "contributors": list(view.contributors), "url_center": (view.lat, view.lon) if view.lat is not None else None,
+        "url_zoom": view.zoom, "playing": False,
+    }
+    if months:
+        state["months"] = months
+    return state

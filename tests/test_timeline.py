@@ -188,3 +188,24 @@ def test_evidence_table_dates_and_limit() -> None:
     assert len(timeline.evidence_table(events, 2)) == 2
     no_dates = timeline.evidence_table(events.drop(columns="date").assign(article_published=None))
     assert list(no_dates["date"]) == ["2017"] * 4 + ["2016", "2017"]
+
+
+def test_the_window_reads_as_years_months_or_as_of() -> None:
+    assert timeline.window_label(timeline.ViewState(year_from=2016, year_to=2018)) == "2016–2018"
+    assert timeline.window_label(timeline.ViewState(year_from=2017, year_to=2017)) == "2017"
+    assert timeline.window_label(timeline.ViewState(year_from=2016, year_to=2018, as_of=True)) == "as of 2018"
+    march, june = timeline.month_index(2017, 3), timeline.month_index(2017, 6)
+    months = timeline.ViewState(year_from=2017, year_to=2017, month_from=march, month_to=june)
+    assert timeline.window_label(months) == "2017-03 to 2017-06"
+    assert timeline.window_label(replace(months, as_of=True)) == "as of 2017-06"
+
+
+def test_a_first_visit_seeds_the_widgets_from_the_url_within_the_stored_years() -> None:
+    state = timeline.initial_widget_state({"from": "1990", "to": "2016", "country": "LT,PL", "z": "6",
+                                           "lat": "54.9", "lon": "23.9"}, (2014, 2022))
+    assert state["years"] == (2014, 2016) and state["resolution"] == "Years" and "months" not in state
+    assert state["countries"] == ["LT", "PL"] and state["url_center"] == (54.9, 23.9) and state["url_zoom"] == 6
+    assert state["playing"] is False and state["initialised"] is True
+    monthly = timeline.initial_widget_state({"mfrom": "2016-03", "mto": "2016-05"}, (2014, 2022))
+    assert monthly["resolution"] == "Months"
+    assert monthly["months"] == (timeline.month_index(2016, 3), timeline.month_index(2016, 5))

@@ -1,0 +1,83 @@
+"""The dashboard's time window, held in ``st.session_state``: years or months, the step
+buttons and the play control. The arithmetic is ``geo.timeline``'s; this only keeps the
+session's widgets in step with it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import timeline
+
+PLAY_SECONDS = 1.5   # one step of the play control
+
+
+def months_on() -> bool:
+    """Return whether the time window is counted in months (else in years)."""
+    return st.session_state.get("resolution") == "Months"
+
+
+def window_bounds(bounds: tuple[int, int]) -> tuple[int, int]:
+    """Return the first and last step of the store's ``bounds`` (years) at the window's resolution."""
+    return timeline.months_of_years(bounds) if months_on() else bounds
+
+
+def window() -> tuple[int, int]:
+    """Return the time window (years or months) held by the session."""
+    return tuple(st.session_state.months if months_on() else st.session_state.years)  # type: ignore[return-value]
+
+
+def set_window(new: tuple[int, int]) -> None:
+    """Hold ``new`` as the session's time window at its resolution."""
+    if months_on():
+        st.session_state.months = new
+    else:
+        st.session_state.years = new
+
+
+def resolution_changed() -> None:
+    """Carry the window over: the years' months, or the months' years."""
+    if months_on():
+        st.session_state.months = timeline.months_of_years(tuple(st.session_state.years))
+    else:
+        st.session_state.years = timeline.years_of_months(tuple(st.session_state.months))
+
+
+def step(delta: int, bounds: tuple[int, int]) -> None:
+    """Move the window by ``delta`` steps within ``bounds`` (the step buttons' callback)."""
+    set_window(timeline.step(window(), delta, window_bounds(bounds)))
+
+
+def play_toggled(bounds: tuple[int, int]) -> None:
+    """Starting to play at the end rewinds to the start, which is then shown first."""
+    if st.session_state.playing:
+        start = timeline.play_start(window(), window_bounds(bounds))
+        if start != window():
+            set_window(start)
+            st.session_state.play_hold = True
+
+
+def play_advance(bounds: tuple[int, int]) -> None:
+    """While playing, every run shows the next step; playing stops at the end. Runs before the widgets."""
+    if not st.session_state.get("playing") or st.session_state.pop("play_hold", False):
+        return
+    shown, going = timeline.play_tick(window(), window_bounds(bounds))
+    set_window(shown)
+    st.session_state.playing = going
+
+
+def _play_timer() -> None:
+    """Rerun the page every PLAY_SECONDS while playing (a fragment's timer; none when paused)."""
+    if st.session_state.get("in_full_run"):
+        return  # the fragment's first call, inside the page's own run
+    st.rerun()
+
+
+def schedule_play() -> None:
+    """While playing, start the fragment whose timer reruns the page."""
+    if not st.session_state.get("playing"):
+        return
+    st.session_state.in_full_run = True
+    try:
+        st.fragment(_play_timer, run_every=PLAY_SECONDS)()
+    finally:
+        st.session_state.in_full_run = False
