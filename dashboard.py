@@ -1,6 +1,6 @@
 """Streamlit page: the eastern-flank map, its time slider, play control, filters, evidence and upload.
 
-Only wiring: every decision lives in geo.timeline, geo.app_time, geo.map_features, geo.layers
+Only wiring: every decision lives in geo.timeline, geo.app_view, geo.map_features, geo.layers
 and geo.uploads. What is
 expensive is cached per store version (mtime and SQLite change counter): the events, their facet counts, and the
 map's features per view, so reruns that do not change the view (a table selection, an export
@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import app_time, store, timeline
+from geo import app_view, store, timeline
 from geo.assets import assets_installed, install_assets, use_local_assets
 from geo.export import FORMATS, MIME_TYPES, export_bytes
 from geo.gazetteer import Gazetteer, load_gazetteer
@@ -119,13 +119,13 @@ def _facet_filter(label: str, name: str, counts: dict[str, int], options: Sequen
 def _sidebar(facets: dict[str, Any]) -> timeline.ViewState:
     bounds: tuple[int, int] = facets["bounds"]
     lo, hi = bounds
-    app_time.play_advance(bounds)
+    app_view.play_advance(bounds)
     sb = st.sidebar
     sb.header("View")
-    if facets["months"] or app_time.months_on():
-        sb.segmented_control("Time step", ["Years", "Months"], key="resolution", on_change=app_time.resolution_changed,
+    if facets["months"] or app_view.months_on():
+        sb.segmented_control("Time step", ["Years", "Months"], key="resolution", on_change=app_view.resolution_changed,
                              required=True)
-    if app_time.months_on():
+    if app_view.months_on():
         first, last = timeline.months_of_years(bounds)
         # The default only makes it a range slider; the session state holds the window.
         sb.select_slider("Months", options=list(range(first, last + 1)), format_func=timeline.month_label,
@@ -133,16 +133,16 @@ def _sidebar(facets: dict[str, Any]) -> timeline.ViewState:
     else:
         sb.slider("Years", min_value=lo, max_value=max(hi, lo + 1), key="years")
     left, right = sb.columns(2)
-    left.button("◀ step", on_click=app_time.step, args=(-1, bounds), width="stretch", key="step_back")
-    right.button("step ▶", on_click=app_time.step, args=(1, bounds), width="stretch", key="step_on")
-    sb.toggle(f"Play (a step every {app_time.PLAY_SECONDS:g} s)", key="playing", on_change=app_time.play_toggled,
+    left.button("◀ step", on_click=app_view.step, args=(-1, bounds), width="stretch", key="step_back")
+    right.button("step ▶", on_click=app_view.step, args=(1, bounds), width="stretch", key="step_on")
+    sb.toggle(f"Play (a step every {app_view.PLAY_SECONDS:g} s)", key="playing", on_change=app_view.play_toggled,
               args=(bounds,))
     sb.toggle("As of the end (deployments persist until ended)", key="as_of")
     _facet_filter("Host country", "countries", facets["country"])
     _facet_filter("Contributing nation", "contributors", facets["contributors"])
     _facet_filter("Event type", "types", facets["type"], options=timeline.EVENT_TYPES)
     sb.toggle("Web map tiles (needs internet)", key="tiles", value=False)
-    months = tuple(st.session_state.months) if app_time.months_on() else None
+    months = tuple(st.session_state.months) if app_view.months_on() else None
     year_from, year_to = timeline.years_of_months(months) if months else st.session_state.years
     return timeline.ViewState(
         year_from=int(year_from), year_to=int(year_to), as_of=bool(st.session_state.as_of),
@@ -158,7 +158,7 @@ def _upload_ledger() -> UploadLedger:
     return UploadLedger()
 
 
-def _upload(db: Path) -> None:
+def _upload(db: Path, view: timeline.ViewState) -> None:
     sb = st.sidebar
     sb.header("Add articles")
     # One dict, changed in place after storing: every st.session_state access is a point where a
@@ -172,8 +172,11 @@ def _upload(db: Path) -> None:
             [f.file_id for f in files], lambda: [(f.name, f.getvalue()) for f in files], db)
         uploads["round"] += 1  # a fresh uploader, so the same files are not stored twice
         st.rerun()
-    for message in uploads["messages"]:
+    for i, message in enumerate(uploads["messages"]):
         getattr(sb, message.level)(message.text)
+        if message.landing and timeline.widen_view(view, message.landing) != view:
+            sb.button("Outside this view: show them", key=f"show_landing_{uploads['round']}_{i}",
+                      on_click=app_view.show_landing, args=(view, message.landing), width="stretch")
 
 
 def _export(view_events: pd.DataFrame, view: timeline.ViewState) -> None:
@@ -199,7 +202,7 @@ def main() -> None:
     facets = facets_of(*version)
     _init_state(facets["bounds"])
     view = _sidebar(facets)
-    _upload(db)
+    _upload(db, view)
 
     st.title("NATO's eastern flank")
     if events.empty:
@@ -239,7 +242,7 @@ def main() -> None:
     per_year = per_year_of(*version, view.countries, view.types, view.contributors)
     if not per_year.empty:
         st.bar_chart(per_year)
-    app_time.schedule_play()
+    app_view.schedule_play()
 
 
 main()

@@ -103,6 +103,7 @@ class Filters:
     types: tuple[str, ...] = ()
     contributors: tuple[str, ...] = ()
     period: str | None = None  # how the time window reads in titles ("Mar 2017 to Jun 2017", "as of 2018")
+    article_ids: tuple[str, ...] = ()  # only these articles' events
 
 
 _INIT_LOCK = threading.Lock()
@@ -263,6 +264,9 @@ def _where(f: Filters) -> tuple[str, list[Any]]:
         clauses.append("(" + " OR ".join("(',' || contributors || ',' || lead_nation || ',') LIKE ?"
                                           for _ in f.contributors) + ")")
         params.extend(f"%,{c},%" for c in f.contributors)
+    if f.article_ids:
+        clauses.append(f"article_id IN ({','.join('?' * len(f.article_ids))})")
+        params.extend(f.article_ids)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 

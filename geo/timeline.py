@@ -401,3 +401,40 @@ def initial_widget_state(query: Mapping[str, str | list[str]], bounds: tuple[int
     if months:
         state["months"] = months
     return state
+
+
+@dataclass(frozen=True)
+class Landing:
+    """Where newly stored events landed: their number, year span, host countries and types."""
+
+    events: int
+    years: tuple[int, int] | None
+    countries: tuple[str, ...]
+    types: tuple[str, ...]
+
+
+def landing_of(events: pd.DataFrame) -> Landing:
+    """Return the :class:`Landing` of ``events`` (the events of the articles just stored)."""
+    years = pd.to_numeric(events["year"], errors="coerce").dropna().astype(int)
+    countries = sorted({c for cs in events["countries"].fillna("") for c in str(cs).split(",") if c}
+                       | {str(c) for c in events["country"].dropna() if c})
+    return Landing(events=len(events), years=(int(years.min()), int(years.max())) if len(years) else None,
+                   countries=tuple(countries), types=tuple(sorted(set(events["type"].dropna()))))
+
+
+def widen_view(view: ViewState, landing: Landing) -> ViewState:
+    """Return the narrowest widening of ``view`` that shows the landed events (``view`` itself when
+    it shows them already): years stretched to theirs, their countries and types added to active
+    filters, a contributor filter dropped, a month window turned into its years."""
+    wider = view
+    if landing.years is not None and view.year_from is not None and view.year_to is not None:
+        lo, hi = min(view.year_from, landing.years[0]), max(view.year_to, landing.years[1])
+        if (lo, hi) != (view.year_from, view.year_to):
+            wider = replace(wider, year_from=lo, year_to=hi, month_from=None, month_to=None)
+    if view.countries and not set(landing.countries) <= set(view.countries):
+        wider = replace(wider, countries=tuple(sorted(set(view.countries) | set(landing.countries))))
+    if view.types and not set(landing.types) <= set(view.types):
+        wider = replace(wider, types=tuple(t for t in EVENT_TYPES if t in set(view.types) | set(landing.types)))
+    if view.contributors:
+        wider = replace(wider, contributors=())
+    return wider

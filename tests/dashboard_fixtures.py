@@ -12,6 +12,11 @@ GOOD_ARTICLE = (
     "US troops arrive in Rukla\n\nVilnius, 3 March 2017. About 500 US soldiers arrived in Rukla, Lithuania, "
     "on Friday for a NATO deployment that will last several months, the defence ministry said.\n"
 )
+# An article of a year the seeds' narrowest views leave out (they run 2015-2022).
+ARTICLE_2019 = (
+    "US troops arrive in Estonia\n\nTallinn, 12 April 2019. About 300 US soldiers arrived in Tapa, Estonia, "
+    "on Friday for a NATO deployment that will last several months, the defence ministry said.\n"
+)
 BAD_ARTICLE = b"\x00\x01\x02 not text"
 
 

@@ -13,7 +13,14 @@ from streamlit.testing.v1 import AppTest
 
 from geo import map_features, store, timeline
 from geo.uploads import Message, UploadLedger, store_uploads
-from tests.dashboard_fixtures import BAD_ARTICLE, GOOD_ARTICLE, build_empty_store, build_seed_store, filter_widget
+from tests.dashboard_fixtures import (
+    ARTICLE_2019,
+    BAD_ARTICLE,
+    GOOD_ARTICLE,
+    build_empty_store,
+    build_seed_store,
+    filter_widget,
+)
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 
@@ -136,7 +143,8 @@ def test_filters_survive_an_upload_that_changes_their_counts(tmp_path: Path, mon
     at.run()
     at.run()
     assert not at.exception, at.exception
-    assert [s.value for s in at.success] == ["1 article added to the map."]
+    assert [s.value for s in at.success] == [
+        "1 article added to the map: 2 events in LT \\(Rukla Military Base, Lithuania\\), 2017."]
     assert filter_widget(at, "Host country").value == ["LT"]
     assert filter_widget(at, "Event type").value == ["deployment"]
     assert label not in filter_widget(at, "Host country").options  # its count went up
@@ -227,3 +235,36 @@ def test_reruns_that_keep_the_view_do_not_rebuild_the_map(seed_db: Path, monkeyp
     assert len(calls) == built + 1  # a new view builds them once
     at.slider(key="years").set_value((2015, 2016)).run()
     assert len(calls) == built + 1  # and a view seen before is cached
+
+
+def test_an_upload_outside_the_view_says_where_it_landed_and_one_click_shows_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = build_seed_store(tmp_path)
+    at = _app(db, monkeypatch, {"from": "2022", "to": "2022", "country": "PL"})
+    before = _in_view(at)
+    at.file_uploader(key="upload_0").set_value([("tapa.txt", ARTICLE_2019.encode(), "text/plain")])
+    at.run()
+    at.run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == [
+        "1 article added to the map: 2 events in EE \\(Estonia, Tapa Army Base\\), 2019."]
+    assert _in_view(at) == before  # narrowed to 2022 and Poland, the new events are not in view
+    show = next(b for b in at.button if b.key.startswith("show_landing_"))
+    show.click().run()
+    assert not at.exception, at.exception
+    assert at.slider(key="years").value == (2019, 2022)
+    assert filter_widget(at, "Host country").value == ["EE", "PL"]
+    assert at.query_params["from"] == "2019" and at.query_params["country"] == "EE,PL"
+    view = timeline.ViewState(year_from=2019, year_to=2022, countries=("EE", "PL"))
+    assert _in_view(at) == len(timeline.in_view(store.load_events(db), view)) > before
+    assert not [b for b in at.button if b.key.startswith("show_landing_")]  # in view now: no button
+
+
+def test_an_upload_already_in_view_offers_no_widening(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = build_seed_store(tmp_path)
+    at = _app(db, monkeypatch)
+    at.file_uploader(key="upload_0").set_value([("tapa.txt", ARTICLE_2019.encode(), "text/plain")])
+    at.run()
+    at.run()
+    assert "2 events in EE" in at.success[0].value
+    assert not [b for b in at.button if b.key.startswith("show_landing_")]

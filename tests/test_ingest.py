@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyogrio
@@ -156,26 +158,51 @@ def test_a_parallel_ingest_stores_exactly_what_a_one_job_ingest_stores(tmp_path)
     assert again.added == 0 and again.unchanged == first.added + first.unchanged
 
 
+# The Dask tests run the command line in a fresh process, as an analyst does: the cluster's workers
+# are spawned, and a spawned child re-runs the parent's main script, which inside pytest is not ours.
+def _ingest_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "geo", "ingest", "--quiet", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+
+
 def test_an_ingest_on_a_local_dask_cluster_stores_exactly_what_a_plain_ingest_stores(tmp_path):
     corpus = _mixed_corpus(tmp_path / "corpus")
     plain, on_dask = tmp_path / "plain.gpkg", tmp_path / "dask.gpkg"
     first = ingest_paths([corpus], db=plain, jobs=1)
-    second = ingest_paths([corpus], db=on_dask, jobs=2, dask=True)  # a local cluster of 2 workers
-    assert (first.added, first.unchanged, first.errors) == (second.added, second.unchanged, second.errors)
-    assert len(second.errors) == 1 and "0999.txt" in second.errors[0]
+    done = _ingest_cli(str(corpus), "--db", str(on_dask), "--dask", "--jobs", "2")  # a local cluster of 2 workers
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert done.returncode == 1 and len(errors) == 1 and "0999.txt" in errors[0], done.stderr
+    assert f"{first.added} added, 0 replaced, {first.unchanged} unchanged, 1 failed" in done.stderr
     assert _store_rows(plain) == _store_rows(on_dask)
 
 
 def test_an_ingest_sent_to_a_running_scheduler_adds_only_new_texts(tmp_path):
-    from distributed import LocalCluster
-
     db = tmp_path / "s.gpkg"
     ingest_paths([SEEDS], db=db)
     extra = tmp_path / "extra"
     extra.mkdir()
     shutil.copy(SEEDS / sorted(os.listdir(SEEDS))[0], extra / "same-text.txt")  # stored already
     (extra / "new.txt").write_text("Exercise Saber Strike 2018 opened in Latvia.\n", encoding="utf-8")
-    with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
-        report = ingest_paths([extra], db=db, scheduler=cluster.scheduler_address)
-    assert (report.added, report.unchanged, report.errors) == (1, 1, [])
+    address_file = tmp_path / "scheduler.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                  "--port", "0", "--no-dashboard", "--scheduler-file", str(address_file)],
+                                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[subprocess.Popen[bytes]] = []
+    try:
+        deadline = time.monotonic() + 60
+        while not address_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(address_file.read_text())["address"]
+        workers = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                                     "--no-dashboard", "--host", "127.0.0.1"], cwd=ROOT, env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+        done = _ingest_cli(str(extra), "--db", str(db), "--scheduler", address)
+    finally:
+        for process in [*workers, scheduler]:
+            process.terminate()
+        for process in [*workers, scheduler]:
+            process.wait(timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert "1 added, 0 replaced, 1 unchanged, 0 failed" in done.stderr
     assert store.counts(db)["articles"] == 6

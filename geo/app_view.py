@@ -1,6 +1,7 @@
-"""The dashboard's time window, held in ``st.session_state``: years or months, the step
-buttons and the play control. The arithmetic is ``geo.timeline``'s; this only keeps the
-session's widgets in step with it."""
+"""The dashboard's view as its widgets hold it in ``st.session_state``: the time window (years
+or months), the step buttons and the play control, and the widening that brings an upload's
+events into view. The arithmetic is ``geo.timeline``'s; this only keeps the session's widgets
+in step with it."""
 
 from __future__ import annotations
 
@@ -81,3 +82,15 @@ def schedule_play() -> None:
         st.fragment(_play_timer, run_every=PLAY_SECONDS)()
     finally:
         st.session_state.in_full_run = False
+
+
+def show_landing(view: timeline.ViewState, landing: timeline.Landing) -> None:
+    """Set the widgets to the narrowest widening of ``view`` that shows ``landing`` (a button's callback)."""
+    wider = timeline.widen_view(view, landing)
+    if wider.month_from is None:
+        st.session_state.resolution = "Years"
+        st.session_state.years = (wider.year_from, wider.year_to)
+    for name in ("countries", "types", "contributors"):
+        st.session_state[name] = list(getattr(wider, name))
+        for key in [k for k in st.session_state if str(k).startswith(f"{name}@")]:
+            del st.session_state[key]  # the filter's widget is seeded afresh from the new selection
