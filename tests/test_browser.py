@@ -6,6 +6,7 @@ host but the local server.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 
 from geo import map_features, store, timeline
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard_server
-from tests.dashboard_fixtures import GOOD_ARTICLE, build_seed_store
+from tests.dashboard_fixtures import ARTICLE_2019, GOOD_ARTICLE, build_seed_store
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,7 +118,8 @@ def test_map_in_the_browser(server: str, db: Path, tmp_path: Path) -> None:
             article = tmp_path / "rukla.txt"
             article.write_text(GOOD_ARTICLE, encoding="utf-8")
             page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(article))
-            expect(page.get_by_text("1 article added to the map.")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("1 article added to the map: 2 events in LT (Rukla Military Base, Lithuania), "
+                                    "2017.")).to_be_visible(timeout=60_000)
             after = _expected(db, year_from=year, year_to=year, countries=(country,), types=("deployment",))
             assert int(after["events"]) > int(before["events"])
             expect(counts).to_have_attribute("data-events", after["events"], timeout=60_000)
@@ -157,5 +159,33 @@ def test_play_steps_to_the_end_and_stops(server: str, db: Path) -> None:
             expect(counts).to_have_attribute("data-events", _expected(db, year_from=last, year_to=last)["events"],
                                              timeout=60_000)
             expect(page.get_by_text(f"events in view ({last})")).to_be_visible()
+        finally:
+            browser.close()
+
+
+def test_an_upload_outside_the_view_names_where_it_landed_and_one_click_shows_it(tmp_path: Path) -> None:
+    expect = sync_api.expect
+    db = build_seed_store(tmp_path)  # its own store: the upload must not change the other tests' counts
+    with dashboard_server(db) as url, sync_api.sync_playwright() as pw:
+        browser = _browser(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            counts = page.frame_locator(MAP_IFRAME).locator("#feature-count")
+            page.goto(f"{url}/?from=2022&to=2022")
+            narrowed = _expected(db, year_from=2022, year_to=2022)
+            expect(counts).to_have_attribute("data-events", narrowed["events"], timeout=60_000)
+            article = tmp_path / "tapa.txt"
+            article.write_text(ARTICLE_2019, encoding="utf-8")
+            page.locator('[data-testid="stSidebar"] input[type="file"]').set_input_files(str(article))
+            message = page.locator('[data-testid="stSidebar"] [data-testid="stAlertContentSuccess"]')
+            expect(message).to_have_text("1 article added to the map: 2 events in EE (Estonia, Tapa Army Base), 2019.",
+                                         timeout=60_000)
+            expect(counts).to_have_attribute("data-events", narrowed["events"])  # 2019 is not in view yet
+            page.get_by_role("button", name="Outside this view: show them").click()
+            widened = _expected(db, year_from=2019, year_to=2022)
+            assert int(widened["events"]) > int(narrowed["events"])
+            expect(counts).to_have_attribute("data-events", widened["events"], timeout=60_000)
+            expect(page).to_have_url(re.compile(r"[?&]from=2019(&|$)"))
+            expect(page.get_by_role("button", name="Outside this view: show them")).to_have_count(0)
         finally:
             browser.close()
