@@ -9,8 +9,6 @@ format) do not rebuild the map, and the map component keeps its iframe while its
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Sequence
 from dataclasses import astuple, replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,8 @@ from geo.export import FORMATS, MIME_TYPES, export_bytes
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.ingest import ensure_default_store
 from geo.layers import base_map, event_layers
-from geo.map_features import aggregate
+from geo.map_features import RANGE_KEY, aggregate
+from geo.ranges import named_system_counts, range_rings
 from geo.uploads import UPLOAD_TYPES, UploadLedger
 
 st.set_page_config(page_title="NATO eastern flank", layout="wide")
@@ -57,13 +56,21 @@ def facets_of(db: str, store_version: tuple[int, int]) -> dict[str, Any]:
     return {"bounds": timeline.year_bounds(events), "months": timeline.has_months(events),
             "country": timeline.facet_counts(events, "country"),
             "contributors": timeline.facet_counts(events, "contributors"),
-            "type": timeline.facet_counts(events, "type")}
+            "type": timeline.facet_counts(events, "type"), "ranges": named_system_counts(events)}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def features_of(db: str, store_version: tuple[int, int], view_key: tuple[Any, ...]) -> dict[str, list[dict[str, Any]]]:
     """Return the map's features of one view (a ViewState without the map position)."""
     return aggregate(timeline.in_view(events_of(db, store_version), timeline.ViewState(*view_key)), gaz=gazetteer())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def rings_of(db: str, store_version: tuple[int, int], view_key: tuple[Any, ...],
+             systems: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Return the range rings of one view: the chosen ``systems`` (none chosen: all) where its deployments name them."""
+    view_events = timeline.in_view(events_of(db, store_version), timeline.ViewState(*view_key))
+    return range_rings(view_events, systems or None)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -94,27 +101,6 @@ def _init_state(bounds: tuple[int, int]) -> None:
         st.session_state.update(timeline.initial_widget_state(st.query_params.to_dict(), bounds))
 
 
-# ----- sidebar: filters with counts ----------------------------------------------------------
-def _keep_filter(widget_key: str, name: str) -> None:
-    st.session_state[name] = list(st.session_state[widget_key])
-
-
-def _facet_filter(label: str, name: str, counts: dict[str, int], options: Sequence[str] | None = None) -> None:
-    """A multiselect of the options with their event counts; the selection is kept in st.session_state[name].
-
-    Streamlit carries a multiselect's value between browser and server as the shown labels, so
-    once an upload changes a count the browser's "LT (7)" no longer matches "LT (9)" and the
-    selection turns into garbage. The widget is therefore keyed by its labels: changed counts give
-    a fresh widget, seeded from the kept selection.
-    """
-    chosen = st.session_state[name]
-    values = list(options) if options is not None else sorted(set(counts) | set(chosen))
-    labels = {v: f"{v} ({counts.get(v, 0)})" for v in values}
-    widget_key = f"{name}@{zlib.crc32(chr(31).join(labels.values()).encode()):08x}"
-    st.sidebar.multiselect(label, values, default=[v for v in chosen if v in labels], key=widget_key,
-                           format_func=labels.__getitem__, on_change=_keep_filter, args=(widget_key, name))
-
-
 # ----- sidebar: the view ---------------------------------------------------------------------
 def _sidebar(facets: dict[str, Any]) -> timeline.ViewState:
     bounds: tuple[int, int] = facets["bounds"]
@@ -138,9 +124,10 @@ def _sidebar(facets: dict[str, Any]) -> timeline.ViewState:
     sb.toggle(f"Play (a step every {app_view.PLAY_SECONDS:g} s)", key="playing", on_change=app_view.play_toggled,
               args=(bounds,))
     sb.toggle("As of the end (deployments persist until ended)", key="as_of")
-    _facet_filter("Host country", "countries", facets["country"])
-    _facet_filter("Contributing nation", "contributors", facets["contributors"])
-    _facet_filter("Event type", "types", facets["type"], options=timeline.EVENT_TYPES)
+    app_view.facet_filter("Host country", "countries", facets["country"])
+    app_view.facet_filter("Contributing nation", "contributors", facets["contributors"])
+    app_view.facet_filter("Event type", "types", facets["type"], options=timeline.EVENT_TYPES)
+    app_view.facet_filter("Range rings (none chosen: every system named)", "range_systems", facets["ranges"])
     sb.toggle("Web map tiles (needs internet)", key="tiles", value=False)
     months = tuple(st.session_state.months) if app_view.months_on() else None
     year_from, year_to = timeline.years_of_months(months) if months else st.session_state.years
@@ -221,7 +208,9 @@ def main() -> None:
     # mounted; the event layers go in as feature groups, which st_folium swaps inside the live map.
     state = st_folium(base_map(tiles=bool(st.session_state.tiles)), key="map", height=560,
                       use_container_width=True, returned_objects=["center", "zoom"], center=center, zoom=zoom,
-                      feature_group_to_add=event_layers(features_of(*version, view_key)),
+                      feature_group_to_add=event_layers({
+                          **features_of(*version, view_key),
+                          RANGE_KEY: rings_of(*version, view_key, tuple(st.session_state.range_systems))}),
                       layer_control=folium.LayerControl(collapsed=False))
     map_center = (state or {}).get("center") or {}
     map_zoom = (state or {}).get("zoom")

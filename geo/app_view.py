@@ -1,9 +1,12 @@
 """The dashboard's view as its widgets hold it in ``st.session_state``: the time window (years
-or months), the step buttons and the play control, and the widening that brings an upload's
-events into view. The arithmetic is ``geo.timeline``'s; this only keeps the session's widgets
-in step with it."""
+or months), the step buttons and the play control, the filters with their counts, and the
+widening that brings an upload's events into view. The arithmetic is ``geo.timeline``'s;
+this only keeps the session's widgets in step with it."""
 
 from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -94,3 +97,23 @@ def show_landing(view: timeline.ViewState, landing: timeline.Landing) -> None:
         st.session_state[name] = list(getattr(wider, name))
         for key in [k for k in st.session_state if str(k).startswith(f"{name}@")]:
             del st.session_state[key]  # the filter's widget is seeded afresh from the new selection
+
+
+def _keep_selection(widget_key: str, name: str) -> None:
+    st.session_state[name] = list(st.session_state[widget_key])
+
+
+def facet_filter(label: str, name: str, counts: dict[str, int], options: Sequence[str] | None = None) -> None:
+    """Draw a sidebar multiselect of the options with their counts; the selection is kept in st.session_state[name].
+
+    Streamlit carries a multiselect's value between browser and server as the shown labels, so
+    once an upload changes a count the browser's "LT (7)" no longer matches "LT (9)" and the
+    selection turns into garbage. The widget is therefore keyed by its labels: changed counts give
+    a fresh widget, seeded from the kept selection.
+    """
+    chosen = st.session_state[name]
+    values = list(options) if options is not None else sorted(set(counts) | set(chosen))
+    labels = {v: f"{v} ({counts.get(v, 0)})" for v in values}
+    widget_key = f"{name}@{zlib.crc32(chr(31).join(labels.values()).encode()):08x}"
+    st.sidebar.multiselect(label, values, default=[v for v in chosen if v in labels], key=widget_key,
+                           format_func=labels.__getitem__, on_change=_keep_selection, args=(widget_key, name))

@@ -34,11 +34,14 @@ from geo.map_features import (
     LAYER_COLOURS,
     LAYER_TITLES,
     LAYERS,
+    RANGE_KEY,
+    RANGE_TITLE,
     STATUS_COLOURS,
     aggregate,
     feature_counts,
     geojson_of,
 )
+from geo.ranges import range_rings
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTRIES_GEOJSON = ROOT / "data" / "boundaries" / "countries.geojson"
@@ -238,11 +241,121 @@ class FeatureCounts(VerbatimScript, folium.FeatureGroup):
         self.counts_json = script_json(self.counts)
 
 
+class RangeLayer(VerbatimScript, folium.FeatureGroup):
+    """The range rings (``geo.ranges.range_rings``): dashed, unfilled, under the event symbols.
+
+    Not an :class:`EventLayer`: rings carry no year, so the export's year slider leaves them on.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON({{ this.data_json }}, {
+            style: function (f) {
+                return {color: f.properties.c, weight: 1.5, dashArray: "6 4", fill: true, fillOpacity: 0.03};
+            },
+            onEachFeature: function (f, layer) {
+                layer.bindPopup(f.properties.p, {maxWidth: 380, maxHeight: 320});
+                layer.bindTooltip(f.properties.t, {sticky: true});
+                layer.on("add", function () { layer.bringToBack(); });
+            }
+        });
+        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        {% endmacro %}
+    """)
+
+    def __init__(self, features: list[dict[str, Any]], *, show: bool = True) -> None:
+        super().__init__(name=RANGE_TITLE, overlay=True, control=True, show=show)
+        self._name = "FeatureGroup"  # as EventLayer: st_folium swaps it inside the mounted map
+        self.data_json = script_json({"type": "FeatureCollection", "features": features})
+
+
+class MeasureTool(VerbatimScript):
+    """A ruler control: click it, then points on the map; it shows the path's great-circle length.
+
+    The distance is Leaflet's own (``LatLng.distanceTo``, haversine on a 6,371 km sphere); no
+    plugin and no request. A hidden ``#measure-state`` element reports ``data-km`` and
+    ``data-points`` for tests and scripts.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var state = document.createElement("div");
+            state.id = "measure-state";
+            state.hidden = true;
+            document.body.appendChild(state);
+            var active = false, points = [], line = null, marks = L.layerGroup().addTo(map), label = null, box = null;
+            function total() {
+                var metres = 0;
+                for (var i = 1; i < points.length; i++) { metres += points[i - 1].distanceTo(points[i]); }
+                return metres / 1000;
+            }
+            function update() {
+                var km = total();
+                label.textContent = !active && points.length < 2 ? "" : points.length < 2 ? "click points"
+                    : (km < 100 ? km.toFixed(1) : km.toFixed(0)) + " km";
+                state.setAttribute("data-km", km.toFixed(3));
+                state.setAttribute("data-points", String(points.length));
+                state.setAttribute("data-active", String(active));
+            }
+            var control = L.control({position: "topleft"});
+            control.onAdd = function () {
+                box = L.DomUtil.create("div", "leaflet-bar flank-measure");
+                var button = L.DomUtil.create("a", "", box);
+                button.href = "#";
+                button.setAttribute("role", "button");
+                button.setAttribute("aria-label", "Measure a distance");
+                button.title = "Measure a distance: click points on the map, click here again to stop";
+                button.textContent = "📏";
+                label = L.DomUtil.create("span", "flank-measure-label", box);
+                L.DomEvent.on(button, "click", function (e) {
+                    L.DomEvent.preventDefault(e);
+                    active = !active;
+                    if (active) {
+                        points = [];
+                        marks.clearLayers();
+                        if (line) { map.removeLayer(line); line = null; }
+                    }
+                    map.getContainer().style.cursor = active ? "crosshair" : "";
+                    box.classList.toggle("active", active);
+                    update();
+                });
+                L.DomEvent.disableClickPropagation(box);
+                return box;
+            };
+            control.addTo(map);
+            map.on("click", function (e) {
+                if (!active) { return; }
+                points.push(e.latlng);
+                L.circleMarker(e.latlng, {radius: 3, color: "#111", weight: 1, fillOpacity: 1, interactive: false})
+                    .addTo(marks);
+                if (line) { line.setLatLngs(points); } else {
+                    line = L.polyline(points, {color: "#111", weight: 2, dashArray: "4 4", interactive: false});
+                    line.addTo(map);
+                }
+                update();
+            });
+            update();
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MeasureTool"
+
+
 MAP_CSS = f"""<style>
 .leaflet-container {{ background: {SEA}; }}
 .flank-legend {{ background: rgba(255,255,255,.9); padding: 4px 8px; font: 12px sans-serif; border-radius: 4px; }}
 .flank-legend i {{ display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px; }}
 .flank-popup p {{ margin: 4px 0; }}
+.flank-measure {{ background: #fff; display: flex; align-items: center; }}
+.flank-measure a {{ font-size: 16px; text-decoration: none; }}
+.flank-measure.active a {{ background: #ffe8a1; }}
+.flank-measure-label {{ padding: 0 6px; font: 12px sans-serif; white-space: nowrap; }}
+.flank-measure-label:empty {{ padding: 0; }}
 </style>"""
 
 
@@ -308,16 +421,20 @@ def base_map(*, center: Sequence[float] | None = None, zoom: int | None = None, 
     else:
         BaseBoundaries().add_to(m)
     MapExtras(_icon_path()).add_to(m)
+    MeasureTool().add_to(m)
     return m
 
 
 def event_layers(features: dict[str, list[dict[str, Any]]]) -> list[folium.FeatureGroup]:
-    """Return one EventLayer per kind (from :func:`aggregate`'s features), then the FeatureCounts."""
+    """Return one EventLayer per kind (from :func:`aggregate`'s features), the RangeLayer when
+    ``features`` holds range rings (key "range"), then the FeatureCounts."""
     out: list[folium.FeatureGroup] = [
         EventLayer({"type": "FeatureCollection", "features": features.get(name, [])}, LAYER_TITLES[name],
                    fill_opacity=0.12 if name == "exercise" else 0.3)
         for name in LAYERS
     ]
+    if RANGE_KEY in features:
+        out.append(RangeLayer(features[RANGE_KEY]))
     out.append(FeatureCounts(feature_counts(features)))
     return out
 
@@ -327,10 +444,11 @@ def build_map(events: pd.DataFrame, *, center: Sequence[float] | None = None, zo
     """Return a folium Map of the events over the bundled boundaries, one toggleable layer per kind.
 
     The whole map in one object (for the HTML export and tests): :func:`base_map`, the
-    :func:`event_layers` of :func:`aggregate`, and a layer control.
+    :func:`event_layers` of :func:`aggregate` with the range rings of every system the
+    deployments name, and a layer control.
     """
     m = base_map(center=center, zoom=zoom, tiles=tiles)
-    *kinds, counts = event_layers(aggregate(events, gaz=gaz))
+    *kinds, counts = event_layers({**aggregate(events, gaz=gaz), RANGE_KEY: range_rings(events)})
     for layer in kinds:
         layer.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)

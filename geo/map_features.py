@@ -32,6 +32,8 @@ STATUS_COLOURS = {
     "arrived": "#c92a2a", "announced": "#7048e8", "planned": "#f08c00", "requested": "#e8b400",
     "ended": "#868e96", "": "#1c7ed6",
 }
+RANGE_KEY = "range"  # the range rings' features (geo.ranges), beside the event layers'
+RANGE_TITLE = "Range rings"
 LAYER_COLOURS = {"exercise": "#2b8a3e", "chokepoint": "#d9480f", "context": "#5c1a1b"}
 MAX_LISTED = 3          # events listed per popup; the rest are counted ("+N more")
 MAX_SYMBOLS = 450       # above this many point symbols, points are merged into grid cells
@@ -257,7 +259,9 @@ def aggregate(events: pd.DataFrame, *, gaz: Gazetteer | None = None) -> dict[str
 
 
 def feature_counts(features: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
-    """Return the number of drawn symbols per layer plus "events" (the events they stand for)."""
+    """Return the number of drawn symbols per layer, "events" (the events they stand for) and
+    "range" (the range rings drawn)."""
     counts = {name: len(features.get(name, [])) for name in LAYERS}
-    counts["events"] = sum(f["properties"]["n"] for fs in features.values() for f in fs)
+    counts["events"] = sum(f["properties"]["n"] for name in LAYERS for f in features.get(name, []))
+    counts[RANGE_KEY] = len(features.get(RANGE_KEY, []))
     return counts

@@ -396,7 +396,7 @@ def initial_widget_state(query: Mapping[str, str | list[str]], bounds: tuple[int
         "initialised": True, "years": (view.year_from, view.year_to), "resolution": "Months" if months else "Years",
         "as_of": view.as_of, "countries": list(view.countries), "types": list(view.types),
         "contributors": list(view.contributors), "url_center": (view.lat, view.lon) if view.lat is not None else None,
-        "url_zoom": view.zoom, "playing": False,
+        "url_zoom": view.zoom, "playing": False, "range_systems": [],
     }
     if months:
         state["months"] = months

@@ -49,7 +49,7 @@ def test_feature_counts_per_layer() -> None:
     ])
     m = layers.build_map(events)
     out = m.get_root().render()
-    assert _counts(out) == {"deployment": 2, "exercise": 2, "chokepoint": 1, "context": 2, "events": 8}
+    assert _counts(out) == {"deployment": 2, "exercise": 2, "chokepoint": 1, "context": 2, "events": 8, "range": 0}
     features = map_features.aggregate(events)
     assert features["exercise"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")  # Estonia as an area
     assert features["exercise"][1]["geometry"]["type"] == "Point"
@@ -156,6 +156,6 @@ def test_above_the_hard_limit_one_symbol_per_place(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(map_features, "HARD_EVENTS", 2)
     features = map_features.aggregate(pd.DataFrame(rows))
     assert map_features.feature_counts(features) == {"deployment": 0, "exercise": 0, "chokepoint": 0, "context": 1,
-                                               "events": 3}
+                                                     "events": 3, "range": 0}
     monkeypatch.setattr(map_features, "HARD_EVENTS", 50_000)
     assert map_features.feature_counts(map_features.aggregate(pd.DataFrame(rows)))["deployment"] == 1
