@@ -325,10 +325,15 @@ class MeasureTool(VerbatimScript):
                 return box;
             };
             control.addTo(map);
-            map.on("click", function (e) {
-                if (!active) { return; }
-                points.push(e.latlng);
-                L.circleMarker(e.latlng, {radius: 3, color: "#111", weight: 1, fillOpacity: 1, interactive: false})
+            // The container's own click, not the map's: the canvas renderer keeps a click on a
+            // symbol or ring from reaching the map, and a ring covers much of it.
+            L.DomEvent.on(map.getContainer(), "click", function (e) {
+                if (!active || (map.dragging && map.dragging.moved()) || !map.getPane("mapPane").contains(e.target)
+                    && e.target !== map.getContainer()) { return; }
+                var latlng = map.mouseEventToLatLng(e);
+                points.push(latlng);
+                setTimeout(function () { map.closePopup(); }, 0);  // a symbol under the point opened its popup
+                L.circleMarker(latlng, {radius: 3, color: "#111", weight: 1, fillOpacity: 1, interactive: false})
                     .addTo(marks);
                 if (line) { line.setLatLngs(points); } else {
                     line = L.polyline(points, {color: "#111", weight: 2, dashArray: "4 4", interactive: false});

@@ -130,6 +130,8 @@ def test_map_in_the_browser(server: str, db: Path, tmp_path: Path) -> None:
             expect(counts).to_have_attribute("data-events", _expected(db)["events"], timeout=60_000)
             map_frame = page.frame_locator(MAP_IFRAME)
             expect(map_frame.locator(".leaflet-control-attribution")).to_contain_text("Natural Earth")
+            expect(map_frame.get_by_role("button", name="Measure a distance")).to_be_visible()
+            expect(map_frame.get_by_text("Range rings")).to_be_visible()  # its entry in the layer control
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=False)
         finally:
