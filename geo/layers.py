@@ -36,12 +36,12 @@ from geo.map_features import (
     LAYERS,
     RANGE_KEY,
     RANGE_TITLE,
-    STATUS_COLOURS,
     aggregate,
     feature_counts,
     geojson_of,
 )
 from geo.ranges import range_rings
+from geo.symbols import legend_symbols, symbol_icon
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTRIES_GEOJSON = ROOT / "data" / "boundaries" / "countries.geojson"
@@ -111,7 +111,8 @@ class VerbatimScript(MacroElement):
 class EventLayer(VerbatimScript, folium.FeatureGroup):
     """One toggleable layer of pre-styled GeoJSON features (circle markers for points).
 
-    Feature properties: ``p`` popup HTML, ``t`` tooltip HTML, ``c`` colour, ``r`` radius.
+    Feature properties: ``p`` popup HTML, ``t`` tooltip HTML, ``c`` colour, ``r`` radius, and for
+    deployments ``s``, the SIDC of the APP-6 symbol drawn instead of a circle.
     A FeatureGroup (``L.geoJSON`` is a Leaflet feature group), so the dashboard can hand it
     to ``st_folium(feature_group_to_add=...)``, which swaps the layers inside the mounted map
     instead of reloading the map's iframe.
@@ -121,7 +122,11 @@ class EventLayer(VerbatimScript, folium.FeatureGroup):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.geoJSON({{ this.data_json }}, {
             pointToLayer: function (f, latlng) {
-                var p = f.properties;
+                var p = f.properties, icon = p.s && {{ this.symbols_json }}[p.s];
+                if (icon) {  // an APP-6 unit symbol (geo.symbols): [data: URI, width, height]
+                    return L.marker(latlng, {icon: L.icon({iconUrl: icon[0], iconSize: [icon[1], icon[2]],
+                                                           className: "flank-symbol"}), keyboard: false});
+                }
                 return L.circleMarker(latlng, {radius: p.r, color: "#212529", weight: 1,
                                                fillColor: p.c, fillOpacity: 0.85});
             },
@@ -134,7 +139,7 @@ class EventLayer(VerbatimScript, folium.FeatureGroup):
                 layer.bindTooltip(f.properties.t, {sticky: true});
                 // Areas go under every point, so a base inside an exercise area stays clickable
                 // (also when the export's year control re-adds layers).
-                if (!(layer instanceof L.CircleMarker)) {
+                if (layer instanceof L.Path && !(layer instanceof L.CircleMarker)) {
                     layer.on("add", function () { layer.bringToBack(); });
                 }
             }
@@ -154,6 +159,12 @@ class EventLayer(VerbatimScript, folium.FeatureGroup):
     def data_json(self) -> str:
         """The features as script-safe JSON (see :func:`script_json`)."""
         return script_json(self.data)
+
+    @property
+    def symbols_json(self) -> str:
+        """The icons of the APP-6 symbols the features name, by SIDC, as script-safe JSON."""
+        codes = sorted({f["properties"]["s"] for f in self.data["features"] if f["properties"].get("s")})
+        return script_json({code: symbol_icon(code) for code in codes})
 
 
 class BaseBoundaries(VerbatimScript, folium.map.Layer):
@@ -307,7 +318,7 @@ class MeasureTool(VerbatimScript):
                 button.setAttribute("role", "button");
                 button.setAttribute("aria-label", "Measure a distance");
                 button.title = "Measure a distance: click points on the map, click here again to stop";
-                button.textContent = "📏";
+                button.textContent = "\u2194";  // ↔, in every font (an emoji ruler is not)
                 label = L.DomUtil.create("span", "flank-measure-label", box);
                 L.DomEvent.on(button, "click", function (e) {
                     L.DomEvent.preventDefault(e);
@@ -356,6 +367,7 @@ MAP_CSS = f"""<style>
 .flank-legend {{ background: rgba(255,255,255,.9); padding: 4px 8px; font: 12px sans-serif; border-radius: 4px; }}
 .flank-legend i {{ display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px; }}
 .flank-popup p {{ margin: 4px 0; }}
+.flank-legend-symbol {{ vertical-align: middle; margin-right: 4px; }}
 .flank-measure {{ background: #fff; display: flex; align-items: center; }}
 .flank-measure a {{ font-size: 16px; text-decoration: none; }}
 .flank-measure.active a {{ background: #ffe8a1; }}
@@ -365,9 +377,14 @@ MAP_CSS = f"""<style>
 
 
 def _legend_html() -> str:
-    items = [(f"deployment: {s}" if s else "deployment: status unknown", c) for s, c in STATUS_COLOURS.items()]
-    items += [(LAYER_TITLES[k], c) for k, c in LAYER_COLOURS.items()]
-    return "<br>".join(f'<i style="background:{c}"></i>{html.escape(label)}' for label, c in items)
+    units = []
+    for label, code in legend_symbols():
+        uri, width, height = symbol_icon(code, 18)
+        units.append(f'<img src="{uri}" width="{width}" height="{height}" alt="" class="flank-legend-symbol">'
+                     f"{html.escape(label)}")
+    items = [(LAYER_TITLES[k], c) for k, c in LAYER_COLOURS.items()]
+    return "<br>".join(["<b>Deployments (APP-6)</b>", *units, "<b>Exercises, chokepoints, sites</b>"]
+                       + [f'<i style="background:{c}"></i>{html.escape(label)}' for label, c in items])
 
 
 # ----- base boundaries -------------------------------------------------------------------

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import symbols
 from geo.gazetteer import Gazetteer, load_gazetteer
 
 ADVERSARIES = frozenset({"RU", "BY"})
@@ -32,6 +33,8 @@ STATUS_COLOURS = {
     "arrived": "#c92a2a", "announced": "#7048e8", "planned": "#f08c00", "requested": "#e8b400",
     "ended": "#868e96", "": "#1c7ed6",
 }
+# What a deployment's APP-6 symbol is made of (geo.symbols.sidc).
+SYMBOL_COLUMNS = ("type", "unit", "equipment", "evidence", "lead_nation", "contributors", "country", "status")
 RANGE_KEY = "range"  # the range rings' features (geo.ranges), beside the event layers'
 RANGE_TITLE = "Range rings"
 LAYER_COLOURS = {"exercise": "#2b8a3e", "chokepoint": "#d9480f", "context": "#5c1a1b"}
@@ -184,7 +187,8 @@ def aggregate(events: pd.DataFrame, *, gaz: Gazetteer | None = None) -> dict[str
     """Return GeoJSON features per layer: one symbol per (layer, place), listing its events.
 
     Exercise and chokepoint places that are areas become their polygon; everything else a
-    circle marker coloured by status (deployments) or by layer and sized by troops. Above
+    circle marker coloured by status (deployments) or by layer and sized by troops; a point of
+    deployments also carries its newest deployment's APP-6 SIDC (property ``s``). Above
     MAX_SYMBOLS point symbols per map, points merge into grid cells. Grouping and counting
     are vectorised; popup HTML is built only for the MAX_LISTED newest events of each symbol,
     so the cost grows with the symbols drawn, not with the events.
@@ -234,6 +238,8 @@ def aggregate(events: pd.DataFrame, *, gaz: Gazetteer | None = None) -> dict[str
         rows_of[code].append(record)
 
     country, status = column("country"), column("status")
+    kinds = column("type")
+    symbol_columns = {name: column(name) for name in SYMBOL_COLUMNS if name in frame.columns}
     for g in range(groups):
         head = first[g]
         layer = "context" if hard and context[g] else str(layer_names[head])
@@ -254,6 +260,8 @@ def aggregate(events: pd.DataFrame, *, gaz: Gazetteer | None = None) -> dict[str
             geometry = {"type": "Point", "coordinates": [round(x, 4), round(y, 4)]}
         props = {"p": _popup_html(title, rows_of[g], total), "t": tooltip, "c": colour,
                  "r": round(radius, 1), "n": total}
+        if point_groups[g] and kinds[head] == "deployment":
+            props["s"] = symbols.sidc({name: values[head] for name, values in symbol_columns.items()})
         out[layer].append({"type": "Feature", "geometry": geometry, "properties": props})
     return out
 

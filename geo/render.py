@@ -37,6 +37,8 @@ from shapely.geometry.base import BaseGeometry
 from geo import layers, map_features
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.store import Filters
+from geo.symbol_drawing import SymbolHandle, SymbolLegendHandler, place_symbol
+from geo.symbols import legend_symbols, sidc
 
 ATTRIBUTION = layers.ATTRIBUTION  # "Boundaries: Natural Earth. Places: GeoNames (CC BY 4.0)."
 DEFAULT_TITLE = "NATO eastern flank: deployments, exercises and chokepoints"
@@ -52,6 +54,7 @@ MAP_LEFT, MAP_WIDTH = 0.015, 0.74  # figure fractions; the legend takes the colu
 LEGEND_LEFT, LEGEND_WIDTH = 0.768, 0.222
 TROOP_STEPS = (500, 5_000, 20_000)
 LABELLED_PLACES = 14
+SYMBOL_PT = 15  # height of a deployment's APP-6 symbol on the 1920x1080 snapshot
 
 
 @dataclass(frozen=True)
@@ -303,10 +306,10 @@ class _Placed:
 
 
 def _draw_points(ax: Axes, frame: pd.DataFrame, extent: Extent, as_areas: set[str]) -> list[_Placed]:
-    """Draw one circle per (layer, place) not drawn as an area; return the places worth a label.
+    """Draw one symbol per (layer, place) not drawn as an area; return the places worth a label.
 
-    Like the interactive map, a deployment symbol takes the colour of its latest status and
-    every symbol the size of its largest known force.
+    Like the interactive map, deployments are APP-6 unit symbols; other places are circles
+    sized by their largest known force.
     """
     if not len(frame):
         return []
@@ -314,16 +317,19 @@ def _draw_points(ax: Axes, frame: pd.DataFrame, extent: Extent, as_areas: set[st
     points = points.sort_values("year", kind="stable")
     keys = points["place_id"].where(points["place_id"] != "",
                                     points["lon"].round(3).astype(str) + "," + points["lat"].round(3).astype(str))
-    symbols = points.assign(_key=points["layer"] + "|" + keys).groupby("_key", sort=False).agg(
-        layer=("layer", "first"), lon=("lon", "first"), lat=("lat", "first"), status=("status", "last"),
-        troops=("troops", "max"))
+    # A deployment is drawn as the APP-6 symbol of its newest event, as on the interactive map.
+    codes = [sidc(r) if r["type"] == "deployment" else "" for r in points.to_dict(orient="records")]
+    symbols = points.assign(_key=points["layer"] + "|" + keys, _sidc=codes).groupby("_key", sort=False).agg(
+        layer=("layer", "first"), lon=("lon", "first"), lat=("lat", "first"), troops=("troops", "max"),
+        sidc=("_sidc", "last"))
     # Big symbols first, so small ones stay visible on top of them.
     symbols = symbols.sort_values("troops", ascending=False, na_position="last")
-    status_colours, layer_colours = map_features.STATUS_COLOURS, map_features.LAYER_COLOURS
-    colours = [status_colours.get(st, status_colours[""]) if lay == "deployment" else layer_colours[lay]
-               for lay, st in zip(symbols["layer"], symbols["status"], strict=True)]
-    ax.scatter(symbols["lon"], symbols["lat"], s=_troop_size(symbols["troops"]), c=colours, alpha=0.85,
-               edgecolors="#212529", linewidths=0.8, zorder=5)
+    circles = symbols[symbols["sidc"] == ""]
+    ax.scatter(circles["lon"], circles["lat"], s=_troop_size(circles["troops"]), alpha=0.85,
+               c=[map_features.LAYER_COLOURS[lay] for lay in circles["layer"]], edgecolors="#212529",
+               linewidths=0.8, zorder=5)
+    for r in symbols[symbols["sidc"] != ""].itertuples():
+        place_symbol(ax, str(r.sidc), float(r.lon), float(r.lat), SYMBOL_PT)
     counts = frame.groupby("place", sort=False).agg(lon=("lon", "first"), lat=("lat", "first"),
                                                     n=("event_id", "size"))
     inside = counts[counts["lon"].between(extent.lon0, extent.lon1) & counts["lat"].between(extent.lat0, extent.lat1)]
@@ -387,11 +393,7 @@ def _legend(fig: Figure, frame: pd.DataFrame, rect: tuple[float, float, float, f
     lax = fig.add_axes(rect)
     lax.set_axis_off()
     shown = set(frame["layer"]) if len(frame) else set(map_features.LAYERS)
-    statuses = set(frame.loc[frame["layer"] == "deployment", "status"]) if len(frame) else set()
-    status_handles = [
-        Line2D([], [], marker="o", ls="", ms=12, mfc=colour, mec="#212529", label=s or "status unknown")
-        for s, colour in map_features.STATUS_COLOURS.items() if s in statuses or not statuses
-    ]
+    unit_handles = [SymbolHandle(code, label) for label, code in legend_symbols()]
     size_handles = [
         Line2D([], [], marker="o", ls="", ms=math.sqrt(float(_troop_size(pd.Series([t]))[0])), mfc="#adb5bd",
                mec="#212529", label=f"{t:,} troops") for t in TROOP_STEPS
@@ -411,14 +413,16 @@ def _legend(fig: Figure, frame: pd.DataFrame, rect: tuple[float, float, float, f
                     for label, s in _base_styles().items()]
     renderer = fig.canvas.get_renderer()
     y = 1.0
-    blocks = (("Deployments by status", status_handles if "deployment" in shown else [], 1.0),
+    deployments = "deployment" in shown or "context" in shown
+    blocks = (("Deployments (APP-6)", unit_handles if deployments else [], 1.6),
               ("Size: troops", size_handles, 1.9), ("Layers", layer_handles, 1.0), ("Countries", base_handles, 1.0))
     for heading, handles, row in blocks:
         if not handles:
             continue
         leg = lax.legend(handles=handles, title=heading, loc="upper left", bbox_to_anchor=(0, y), frameon=False,
                          fontsize=12.5, title_fontsize=13.5, alignment="left", handlelength=2.2,
-                         handleheight=row, borderaxespad=0, labelspacing=0.4)
+                         handleheight=row, borderaxespad=0, labelspacing=0.4,
+                         handler_map={SymbolHandle: SymbolLegendHandler()})
         leg.get_title().set_weight("bold")
         lax.add_artist(leg)
         # Stack the next block under this one's real height, whatever the fonts measure.

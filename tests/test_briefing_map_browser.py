@@ -1,5 +1,6 @@
-"""The exported map's briefing tools in Debian's headless Chromium, offline: a range ring of the
-right radius around the right site, and the measure tool giving the great-circle distance."""
+"""The briefing map in Debian's headless Chromium, offline: APP-6 unit symbols of both sides on
+the dashboard's map, and on the exported map a range ring of the right radius around the right
+site and the measure tool giving the great-circle distance."""
 
 from __future__ import annotations
 
@@ -11,12 +12,24 @@ import pandas as pd
 import pytest
 
 from geo import export, ranges
+from geo.ingest import ingest_paths
 from geo.store import EVENT_COLUMNS
-from tests.browser_support import CHROMIUM, guarded_page
+from tests.browser_support import CHROMIUM, dashboard_server, guarded_page
+from tests.dashboard_fixtures import build_seed_store
 
 pytestmark = pytest.mark.browser
 DEADLINE_MS = 60_000
 CHERNYAKHOVSK = (54.633, 21.817)
+ZAPAD_ARTICLE = (
+    "Zapad 2021 begins in Belarus and western Russia\n\nMinsk, 10 September 2021. Russian and Belarusian forces "
+    "began the Zapad 2021 exercise on Friday at the Obuz-Lesnovsky training ground and at Mulino. Russia has "
+    "deployed a tank battalion and S-400 air defence units to Baranovichi air base for the drills, the "
+    "Belarusian defence ministry said.\n")
+# The fills of the drawn unit symbols' frames, read back from their data: URIs.
+SYMBOL_FILLS_JS = """() => Array.from(document.querySelectorAll("img.flank-symbol")).map((img) => {
+    const svg = atob(img.src.split(",")[1]);
+    return svg.includes("#80dfff") ? "friend" : svg.includes("#ff8080") ? "hostile" : "other";
+})"""
 
 if not CHROMIUM.exists():
     pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (make chromium)", allow_module_level=True)
@@ -93,3 +106,20 @@ def test_the_ring_has_the_systems_range_around_its_site_and_the_measure_tool_wor
         page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.3)
         expect(page.locator("#measure-state")).to_have_attribute("data-points", "2")
     assert guard.outside(exported) == [] and guard.blocked == [] and guard.page_errors == []
+
+
+def test_the_dashboard_map_draws_friendly_and_hostile_app6_symbols(pw: Any, tmp_path: Path) -> None:
+    db = build_seed_store(tmp_path)
+    article = tmp_path / "zapad.txt"
+    article.write_text(ZAPAD_ARTICLE, encoding="utf-8")
+    assert ingest_paths([article], db=db).added == 1
+    with dashboard_server(db) as url, guarded_page(pw) as (page, guard):
+        page.goto(url)
+        frame = page.frame_locator('iframe[title*="streamlit_folium"]')
+        sync_api.expect(frame.locator("img.flank-symbol").first).to_be_visible(timeout=DEADLINE_MS)
+        fills = frame.locator("body").evaluate(SYMBOL_FILLS_JS)
+        assert fills.count("friend") >= 3 and fills.count("hostile") >= 2, fills
+        legend = frame.locator(".flank-legend")
+        sync_api.expect(legend).to_contain_text("Deployments (APP-6)")
+        assert legend.locator("img.flank-legend-symbol").count() == 4
+    assert guard.outside() == [] and guard.blocked == []

@@ -66,6 +66,23 @@ def test_png_is_a_slide_with_content(exported: dict[str, Path]) -> None:
     assert pixels.std() > 20  # a blank or single-colour image has almost none
 
 
+def _colour_share(pixels: np.ndarray, rgb: tuple[int, int, int]) -> float:
+    """The share of ``pixels`` (H x W x 3) within a few levels of ``rgb``."""
+    return float((np.abs(pixels.astype(int) - np.array(rgb)).max(axis=2) <= 6).mean())
+
+
+def test_the_png_draws_app6_symbols_on_the_map_and_in_the_legend(exported: dict[str, Path]) -> None:
+    with Image.open(exported["png"]) as image:
+        pixels = np.asarray(image.convert("RGB"))
+    height, width, _ = pixels.shape
+    legend = pixels[int(height * 0.09):int(height * 0.32), int(width * 0.77):]
+    frame_map = pixels[int(height * 0.12):int(height * 0.95), :int(width * 0.75)]
+    friend, hostile = (128, 223, 255), (255, 128, 128)  # APP-6 fills: friendly blue, hostile red
+    assert _colour_share(legend, friend) > 0.001 and _colour_share(legend, hostile) > 0.001
+    assert _colour_share(frame_map, friend) > 0.0005  # the seeds' allied deployments as friendly frames
+    assert _colour_share(frame_map, hostile) > 0.0002  # and the Russian ones as hostile diamonds
+
+
 def test_svg_is_a_slide_with_the_legend(exported: dict[str, Path]) -> None:
     svg = exported["svg"].read_text(encoding="utf-8")
     root = re.search(r"<svg\b[^>]*>", svg)
@@ -74,7 +91,8 @@ def test_svg_is_a_slide_with_the_legend(exported: dict[str, Path]) -> None:
     height = int(re.search(r'height="(\d+)px"', root.group(0)).group(1))  # type: ignore[union-attr]
     assert width >= 1600 and height >= 900
     assert svg.count("<path") > 100
-    for entry in ("Deployments by status", "troops", "exercise area", "chokepoint", "Russia, Belarus",
+    for entry in ("Deployments (APP-6)", "friendly unit (NATO, partners)", "hostile unit (Russia, Belarus)",
+                  "planned or requested (dashed)", "troops", "exercise area", "chokepoint", "Russia, Belarus",
                   "Seed view", "2015–2022", render.ATTRIBUTION, "Caption", "Generated"):
         assert entry in svg, entry
 
