@@ -41,8 +41,9 @@ EXCLUDING_PREP = compile_fast(
     r"(?:officials?|officers?|spokes(?:man|woman|person)|media|press|sources|analysts|observers|reporters|"
     r"correspondents|journalists|diplomats|commentators) in|"
     # where forces came from: "drove from their base at Mihail Kogalniceanu", "left their garrison at Setermoen"
-    r"(?:from|left|leaving|leave|leaves) (?:(?:its|their|the|his|her|our) )?(?:home )?(?:bases?|garrisons?|"
-    r"barracks|stations?|ports?|airfields?|air bases?) (?:at|in|near)|"
+    # "from small garrison towns in Bavaria"
+    r"(?:from|left|leaving|leave|leaves) (?:(?:its|their|the|his|her|our) )?(?:home )?(?:[\w-]+ ){0,2}?(?:bases?|"
+    r"garrisons?|garrison towns?|barracks|stations?|ports?|airfields?|air bases?|depots?) (?:at|in|near)|"
     # "F-16s from the 52nd Fighter Wing at Spangdahlem, Germany, arrived at Lask"
     r"from (?:the |its |their )?[\w -]{0,40}?(?:wing|regiment|brigade|division|squadron|group|battalion|fleet|"
     r"corps) (?:at|in|based at|based in)|"
@@ -80,7 +81,7 @@ UNPLACED_NAME_IN = re.compile(r"(?:\b[A-Z][\w'’-]*\s+){1,4}(?:in|at|near)\s+$"
 LIST_GAP = 20  # characters between two places of one list (", and the ")
 PLACE_LIST_GAP = re.compile(r"^(?:\s*(?:,|and|or|as well as|the|its|their|'s|’s|of)\s*)*$", re.I)
 AGENT_VERB = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s+"
-                        r"(?:(?:has|have|had|is|was|will|would|also|already|now|recently|itself|to|"
+                        r"(?:(?:has|have|had|is|was|will|would|also|already|now|recently|itself|to|[a-z]+ly|"
                         r"(?:preparing|ready|set|due|about|planning|expected|willing|going|able|negotiating|"
                         r"seeking|trying) to)\s+){0,3}"
                         r"(?:double|doubles|doubled|triple|boost|boosts|boosted|increase|increases|increased|buy|"
@@ -88,7 +89,7 @@ AGENT_VERB = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s+"
                         r"provided|supplies|supplied|contributes?|contributed|leads?|led|offered|offers|volunteered|"
                         r"pledged|committed|commits|dispatched|dispatches|ordered|invaded|annexed|shelled|tested|"
                         r"used|massed|carry|carried|holds?|held|assigned|begun|began|withdrew|withdrawn|"
-                        r"deploying|contributing|leading|serve|serves|served|"
+                        r"deploying|contributing|leading|serve|serves|served|stationed|stations|station|stationing|"
                         # gapping: "Germany leads the battlegroup in Lithuania, Canada the one in Latvia"
                         r"the (?:one|ones|group|battle ?group|battalion|contingent|force) "
                         r"(?:in|at|heading to|headed (?:to|for)|bound for|for|going to)|those in|that in)\b",
@@ -96,6 +97,7 @@ AGENT_VERB = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s+"
 POSSESSIVE = re.compile(r"['’]s\b")
 POSSESSED_FORCES = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:exercises?|drills?|manoeuvres?|maneuvers?|war ?games?|"
                               r"deployments?|battle ?groups?|battalions?|brigades?|troops|forces|bases?)\b", re.I)
+LOCATIVE_NEXT = re.compile(r"\s+(?:in|to|into|at|near|on)\s+(?:the\s+)?[A-Z]")
 TRAILING_ARTICLE = re.compile(r"\b(?:the|a|an)\s+$")
 UNPLACED_LIST_ITEMS = re.compile(r"(?:\b(?:the\s+)?(?:U\.S\.|US|USA|UK|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s*,\s*){1,3}$")
 
@@ -170,11 +172,14 @@ def _listed_countries(text: str, mentions: list[Mention]) -> set[int]:
 
 
 def _possessor(text: str, m: Mention) -> bool:
-    """"Russia's annexation": a possessive country hosts only its own exercise or deployment."""
+    """"Russia's annexation": a possessive country hosts only its own exercise or deployment, and
+    not even that when the text says where it is ("Germany's brigade in Lithuania")."""
     after = text[m.end:m.end + 60]
     if not POSSESSIVE.match(after):
         return False
-    return not POSSESSED_FORCES.match(after)
+    forces = POSSESSED_FORCES.match(after)
+    # "Germany's brigade in Lithuania": the forces are the owner's, the host is where they go.
+    return forces is None or bool(LOCATIVE_NEXT.match(after, forces.end()))
 
 
 def _governed_by_excluding(text: str, clause_start: int, index: int, local: list[Mention],

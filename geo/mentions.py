@@ -56,7 +56,8 @@ _SHIP_NOUN = (r"(?:ships?|frigates?|corvettes?|destroyers?|submarines?|cruisers?
 SHIP_NAME_BEFORE = re.compile(rf"(?:\b{_SHIP_NOUN}\s+[\"“']?(?:[A-Z][\w'-]*\s+){{0,2}}?(?:and\s+)?|"
                               r"\b(?:USS|HMS|HNLMS|HMCS|HMAS|HDMS|FGS|ORP|TCG|KNM|HSwMS|ITS|ESPS|NRP|BNS|ROS|RFS)\s+)"
                               r"[\"“']?$")
-EMBEDDED_NEXT = re.compile(r"^(?:'s)?[ -]((?:[A-Z][a-z]+|[A-Z]{2,}))\b")
+# The last of up to three capitalised words after a name: "Black Sea Rotational Force", "Vienna Document".
+EMBEDDED_NEXT = re.compile(r"^(?:'s)?[ -](?:[A-Z][a-z]+ ){0,2}((?:[A-Z][a-z]+|[A-Z]{2,}))\b")
 # Context cues around a mention (compiled once: they run for every mention).
 EVENT_NAME_AFTER = re.compile(r"\s+(summit|talks|format|process|declaration|treaty|agreement|pact)\b", re.I)
 SUMMIT_BEFORE = re.compile(r"\bsummit (in|of)\s+$", re.I)
@@ -99,8 +100,8 @@ TOWN_COMMA_REGION_AFTER = re.compile(r"\s*,\s*(?:in\s+)?(?:[A-Z][a-z]+\s*){1,3}[
 NAME_WORDS = {"document", "treaty", "agreement", "act", "declaration", "format", "process", "pact", "summit",
               "conference", "group", "initiative", "foundation", "institute", "university", "post", "times",
               "herald", "review", "courier", "wire", "monitor", "fleet", "regiment", "division", "brigade",
-              "battalion", "command", "convention", "charter", "protocol", "accords", "accord", "club", "forum",
-              "council", "school", "academy", "airport", "station", "street", "stadium", "radio", "television",
+              "battalion", "command", "force", "convention", "charter", "protocol", "accords", "accord", "club",
+              "forum", "council", "school", "academy", "airport", "station", "street", "stadium", "radio", "television",
               "tv", "news", "daily", "gazette", "journal", "express", "resolve", "strike", "response", "shield",
               "defender", "storm", "security", "dialogue", "formula", "plus", "nine", "group's", "grouping"}
 GEONAMES_STOPWORDS_FILE = "catalogue/stopwords.txt"

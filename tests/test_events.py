@@ -365,3 +365,24 @@ def test_a_base_of_operations_hosts_and_a_ministers_meeting_does_not(gaz):
     assert {p for t, p in found if t == "deployment"} >= {"Ämari Air Base", "Šiauliai Air Base"}
     found = events(gaz, "NATO defence ministers agreed in Brussels to station a battlegroup in each Baltic state.")
     assert not [k for k in found if k[1].startswith("Brussels")]
+
+
+def test_an_owners_forces_placed_elsewhere_and_an_agent_with_an_adverb(gaz):
+    found = events(gaz, "Germany's brigade in Lithuania will reach full strength in 2027.")
+    assert ("deployment", "Lithuania") in found and ("deployment", "Germany") not in found
+    found = events(gaz, "Russia's troops massed near the border for the drills.")
+    assert [k for k in found if k[1] == "Russia"]  # its own forces, nowhere else named: the owner hosts them
+    found = events(gaz, "Norway has permanently stationed F-35 fighters at Evenes air station.")
+    assert ("deployment", "Norway") not in found
+    assert ("deployment", "Evenes Air Station") in found
+
+
+def test_a_place_inside_a_unit_name_and_forces_from_garrison_towns(gaz):
+    found = events(gaz, "US Marines of the Black Sea Rotational Force continue to train at the Mihail "
+                        "Kogălniceanu air base near Constanța.")
+    assert not [k for k in found if k[1] == "Black Sea"]
+    assert ("exercise", "Mihail Kogălniceanu Air Base") in found
+    found = events(gaz, "Soldiers from small garrison towns in Bavaria deployed to Lithuania last week.")
+    assert ("deployment", "Lithuania") in found and not [k for k in found if k[1] == "Bavaria"]
+    found = events(gaz, "The Black Sea Fleet's ships deployed to the Black Sea near Crimea.")
+    assert ("deployment", "Black Sea") in found  # "Fleet" names the force; the second Black Sea is its water
