@@ -89,6 +89,14 @@ def best(gaz, name):
         ("Narva", None, "EE", 59.38, 28.19, 10),
         ("Нарва", None, "EE", 59.38, 28.19, 10),
         ("Königsberg", None, "RU", 54.71, 20.51, 40),
+        # both sides' ranges and waters named in exercise reports
+        ("Molkino", "training_area", "RU", 44.8, 38.74, 25),
+        ("Kaliakra", None, "BG", 43.36, 28.47, 10),
+        ("Blåtind skytefelt", "training_area", "NO", 68.79, 18.58, 20),
+        ("Hanöbukten", "gulf", "SE", 55.85, 14.6, 40),
+        ("Ravlunda skjutfält", "training_area", "SE", 55.73, 14.18, 10),
+        ("Pechenga range", "training_area", "RU", 69.45, 31.1, 25),
+        ("Rhine Ordnance Barracks", "base", "DE", 49.43, 7.71, 5),
     ],
 )
 def test_every_kind_of_place_resolves(gaz, name, kind, country, lat, lon, tolerance_km):
