@@ -43,7 +43,7 @@ DEPLOYMENT = compile_fast(
     r"multinational (?:units?|groups?|formations?|brigade|battalion|force)|formations|squadron|"
     r"fighter jets|f-(?:16|35)s?|typhoons|mig-29s|regiment|bound for|heading (?:to|for)|headed (?:to|for)|"
     r"(?:group|force|unit|contingent|battlegroup|troops) for|-led (?:group|force|unit|contingent|mission|battlegroup)|"
-    r"lead(?:s|ing)? the (?:[\w-]+ )?(?:group|force|unit|contingent|battle ?group|battalion)|"
+    r"lead(?:s|ing)? the (?:[\w-]+ )?(?:groups?|forces?|units?|contingents?|battle ?groups?|battalions?)|"
     r"(?:nato|military|training|air[- ]policing|peacekeeping|allied) mission in|contribution to the|"
     r"massed troops|troops (?:near|along|on)|forces (?:in|near|along)|mass(?:ing|ed)|"
     r"concentrat(?:ion|ed|ing) of (?:troops|forces)|unload(?:s|ed|ing)?|"

@@ -81,7 +81,7 @@ UNPLACED_NAME_IN = re.compile(r"(?:\b[A-Z][\w'’-]*\s+){1,4}(?:in|at|near)\s+$"
 LIST_GAP = 20  # characters between two places of one list (", and the ")
 PLACE_LIST_GAP = re.compile(r"^(?:\s*(?:,|and|or|as well as|the|its|their|'s|’s|of)\s*)*$", re.I)
 AGENT_VERB = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s+"
-                        r"(?:(?:has|have|had|is|was|will|would|also|already|now|recently|itself|to|[a-z]+ly|"
+                        r"(?:(?:has|have|had|is|are|was|were|will|would|also|already|now|recently|itself|to|[a-z]+ly|"
                         r"(?:preparing|ready|set|due|about|planning|expected|willing|going|able|negotiating|"
                         r"seeking|trying) to)\s+){0,3}"
                         r"(?:double|doubles|doubled|triple|boost|boosts|boosted|increase|increases|increased|buy|"
@@ -97,6 +97,8 @@ AGENT_VERB = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s+"
 POSSESSIVE = re.compile(r"['’]s\b")
 POSSESSED_FORCES = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:exercises?|drills?|manoeuvres?|maneuvers?|war ?games?|"
                               r"deployments?|battle ?groups?|battalions?|brigades?|troops|forces|bases?)\b", re.I)
+OBJECT_BEFORE = re.compile(r"\b(?:to|for|in|at|into|from|of|with|by|on)\s+(?:the\s+)?$", re.I)
+LIST_CLOSER = re.compile(r"\b(?:and|or|as well as)\b")
 LOCATIVE_NEXT = re.compile(r"\s+(?:in|to|into|at|near|on)\s+(?:the\s+)?[A-Z]")
 TRAILING_ARTICLE = re.compile(r"\b(?:the|a|an)\s+$")
 UNPLACED_LIST_ITEMS = re.compile(r"(?:\b(?:the\s+)?(?:U\.S\.|US|USA|UK|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s*,\s*){1,3}$")
@@ -118,6 +120,7 @@ def hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, ki
             continue
         candidates.append(m)
     agents = [m for m in candidates if m.place.kind == "country" and AGENT_VERB.match(text[m.end:m.end + 80])]
+    agents += _listed_before(text, candidates, agents)
     if kind == "deployment" or len(agents) < len(candidates):
         # Countries that send, lead or contribute are not where the forces go.
         candidates = [m for m in candidates if m not in agents]
@@ -131,6 +134,28 @@ def hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, ki
     return [m for m in candidates
             if (m.place.kind not in ("country", "group") and not _region_container(text, m, specific))
             or (m.place.kind == "country" and (m.place.country in containers or id(m) in listed))]
+
+
+def _listed_before(text: str, candidates: list[Mention], agents: list[Mention]) -> list[Mention]:
+    """The countries listed before an agent ("Britain, Canada and the US are to lead..."): agents too.
+
+    The list must close with "and" (or "or") right before the agent: in "... bound for Latvia,
+    Britain the one heading to Estonia" the comma ends a clause, not a list.
+    """
+    out: list[Mention] = []
+    for agent in agents:
+        i = candidates.index(agent)
+        if i == 0 or not LIST_CLOSER.search(text[candidates[i - 1].end:agent.start]):
+            continue
+        while i > 0:
+            prev, cur = candidates[i - 1], candidates[i]
+            if prev.place.kind != "country" or cur.start - prev.end > LIST_GAP or \
+                    not PLACE_LIST_GAP.match(text[prev.end:cur.start]) or prev in agents or prev in out or \
+                    OBJECT_BEFORE.search(text[max(0, prev.start - 30):prev.start]):
+                break  # "heading to Estonia and the US the force for Poland": Estonia is an object
+            out.append(prev)
+            i -= 1
+    return out
 
 
 def _locates_site(text: str, site: Mention, m: Mention) -> bool:

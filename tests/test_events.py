@@ -386,3 +386,13 @@ def test_a_place_inside_a_unit_name_and_forces_from_garrison_towns(gaz):
     assert ("deployment", "Lithuania") in found and not [k for k in found if k[1] == "Bavaria"]
     found = events(gaz, "The Black Sea Fleet's ships deployed to the Black Sea near Crimea.")
     assert ("deployment", "Black Sea") in found  # "Fleet" names the force; the second Black Sea is its water
+
+
+def test_countries_listed_before_an_agent_are_agents_and_plural_groups_are_led(gaz):
+    found = events(gaz, "Britain, Canada and the United States are expected to lead the groups in Estonia, "
+                        "Latvia and Poland respectively.")
+    assert {p for t, p in found if t == "deployment"} == {"Estonia", "Latvia", "Poland"}
+    # a comma that closes a clause is no list, and an object of "heading to" is no agent
+    found = events(gaz, "Canada leads the group bound for Latvia, Britain the one heading to Estonia and the "
+                        "United States the force for Poland.")
+    assert {p for t, p in found if t == "deployment"} == {"Latvia", "Estonia", "Poland"}
