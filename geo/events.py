@@ -84,6 +84,8 @@ UPCOMING_BEFORE = re.compile(r"\b(?:ahead of|in preparation for|to prepare for|p
 DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?)\b", re.I)
 UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|regiment|squadron|formations|patriot|"
                        r"nasams|himars|fighter jets|f-(?:16|35)s?|typhoons|mig-29s)", re.I)
+RAILWAY_TRAIN = re.compile(r"\b((?:on|onto|by|aboard|freight|goods|troop|military|supply|armoured|armored) "
+                           r"(?:the |a |[\w-]+ )?)(trains?)\b", re.I)
 NEARER_BY = 30  # characters by which one kind's trigger must be nearer a place to take it alone
 CHOKEPOINT_REACH = 80  # characters between the water and the words that call it a chokepoint
 MAX_EVIDENCE_CHARS = 600
@@ -196,7 +198,7 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
                 continue
             kinds = []
             dep = _deployment_trigger(clause)
-            exe = EXERCISE.search(clause)
+            exe = EXERCISE.search(_railway_as_wagons(clause))
             named = _first_between(exercises, exercise_starts, s_start + c_start, s_start + c_end)
             if dep:
                 kinds.append(("deployment", dep.start()))
@@ -239,7 +241,7 @@ def _row_events(text: str, s_start: int, s_end: int, row: TableRow, in_row: list
     for found in DEPLOYMENT.finditer(probe):
         if not DRILL_AFTER.match(probe, found.end()):
             last["deployment"] = found.start()
-    for found in EXERCISE.finditer(probe):
+    for found in EXERCISE.finditer(_railway_as_wagons(probe)):
         last["exercise"] = found.start()
     names = _exercise_names(probe, gaz)
     if names:
@@ -255,6 +257,14 @@ def _row_events(text: str, s_start: int, s_end: int, row: TableRow, in_row: list
             for m in hosts(text, s_start, local, gaz, kind)]
 
 
+def _railway_as_wagons(text: str) -> str:
+    """``text`` with railway trains written as wagons, of the same length: "loaded onto trains at
+    depots" is no training (the exercise triggers read "trains at")."""
+    if "train" not in text:
+        return text
+    return RAILWAY_TRAIN.sub(lambda m: m.group(1) + ("wagons" if m.group(2) == "trains" else "wagon"), text)
+
+
 def _nearest_kind(clause: str, offset: int, local: list[Mention]) -> dict[int, str]:
     """For a clause with both kinds of trigger: id of a mention -> the kind whose trigger is clearly
     nearer to it. "soldiers began the exercise ..., a test of how NATO would reinforce the north,
@@ -262,7 +272,7 @@ def _nearest_kind(clause: str, offset: int, local: list[Mention]) -> dict[int, s
     A mention about as near to both keeps both kinds."""
     dep = [(m.start() + offset, m.end() + offset) for m in DEPLOYMENT.finditer(clause)
            if not DRILL_AFTER.match(clause, m.end()) and not UNIT_NOUN.fullmatch(m.group(0))]
-    exe = [(m.start() + offset, m.end() + offset) for m in EXERCISE.finditer(clause)]
+    exe = [(m.start() + offset, m.end() + offset) for m in EXERCISE.finditer(_railway_as_wagons(clause))]
     if not dep:
         # Only a unit's or a weapon's name ("the brigade at Alakurtti is carrying out a snap
         # check", "live firing with the Patriot system"): the clause reports an exercise.

@@ -38,8 +38,17 @@ EXCLUDING_PREP = compile_fast(
     r"envoys?|chiefs?|heads?|parliaments?|navies|citizens|people|residents) of|role of|war of|seize|"
     r"ordered an invasion of|against a neighbou?r in|"
     # who reports from where: "said a spokesman in Riga", "local media in Tiraspol reported"
-    r"(?:officials?|officers?|spokes(?:man|woman|person)|media|press|sources|analysts|observers|reporters|"
-    r"correspondents|journalists|diplomats|commentators) in|"
+    r"(?:officials?|officers?|spokes(?:man|woman|person)|media|press|sources|analysts?|observers?|reporters?|"
+    r"correspondents?|journalists?|diplomats?|commentators?) (?:in|at)|"
+    # where people gather or freight goes, not forces: "reservists reported to assembly points in Tartu",
+    # "a transit point for Ukrainian grain heading to Constanța"
+    r"(?:assembly|collection|mustering|gathering|registration) (?:points?|centres?|centers?) (?:in|at)|"
+    r"(?:grain|cargo|goods|freight|oil|gas|electricity|refugees|tourists|passengers|civilians) "
+    r"(?:heading|headed|bound|shipped|flowing) (?:to|for)|"
+    # where vehicles set off: "loaded on trains at garrisons in Bavaria"
+    r"(?:loaded|entrained|embarked) (?:on|onto|aboard) (?:[\w-]+ )?(?:trains|ships|vessels|ferries|aircraft|"
+    r"planes|lorries|trucks|wagons) (?:at|in)(?: (?:[\w-]+ ){0,2}?(?:garrisons?|bases?|depots?|ports?|barracks) "
+    r"(?:in|at|near))?|"
     # where forces came from: "drove from their base at Mihail Kogalniceanu", "left their garrison at Setermoen"
     # "from small garrison towns in Bavaria"
     r"(?:from|left|leaving|leave|leaves) (?:(?:its|their|the|his|her|our) )?(?:home )?(?:[\w-]+ ){0,2}?(?:bases?|"
@@ -98,6 +107,8 @@ POSSESSIVE = re.compile(r"['’]s\b")
 POSSESSED_FORCES = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:exercises?|drills?|manoeuvres?|maneuvers?|war ?games?|"
                               r"deployments?|battle ?groups?|battalions?|brigades?|troops|forces|bases?)\b", re.I)
 OBJECT_BEFORE = re.compile(r"\b(?:to|for|in|at|into|from|of|with|by|on)\s+(?:the\s+)?$", re.I)
+# "loaded at depots in Saxony before arriving in Lithuania": a verb between two places ends the container.
+VERB_IN_LINK = re.compile(r"\b(?:\w+ing|\w+ed|before|after|then|while|when|until)\b")
 LIST_CLOSER = re.compile(r"\b(?:and|or|as well as)\b")
 LOCATIVE_NEXT = re.compile(r"\s+(?:in|to|into|at|near|on)\s+(?:the\s+)?[A-Z]")
 TRAILING_ARTICLE = re.compile(r"\b(?:the|a|an)\s+$")
@@ -214,8 +225,9 @@ def _governed_by_excluding(text: str, clause_start: int, index: int, local: list
     # "took off from Ramstein air base in Germany": the container inherits the exclusion.
     if excluded:
         last = excluded[-1]
-        if last.end <= start and start - last.end <= CONTAINER_GAP and \
-                CONTAINER_LINK.match(text[last.end:start]) and not LIST_WORD.search(text[last.end:start]):
+        link = text[last.end:start]
+        if last.end <= start and start - last.end <= CONTAINER_GAP and CONTAINER_LINK.match(link) and \
+                not LIST_WORD.search(link) and not VERB_IN_LINK.search(link):
             return True
         # "stretching from the Baltic Sea to the Black Sea": both ends of an extent, neither a host.
         if last.end <= start and RANGE_TO.match(text[last.end:start]) and \

@@ -396,3 +396,20 @@ def test_countries_listed_before_an_agent_are_agents_and_plural_groups_are_led(g
     found = events(gaz, "Canada leads the group bound for Latvia, Britain the one heading to Estonia and the "
                         "United States the force for Poland.")
     assert {p for t, p in found if t == "deployment"} == {"Latvia", "Estonia", "Poland"}
+
+
+def test_assembly_points_freight_and_loading_places_host_nothing(gaz):
+    found = events(gaz, "Conscripts reported to assembly points in Narva and Võru before the drills began "
+                        "at the Central Training Area.")
+    assert not [k for k in found if k[1] in ("Narva", "Võru")]
+    assert ("exercise", "Central Training Area (Keskpolügoon)") in found
+    found = events(gaz, "The port has become a transit point for grain heading to Constanța.")
+    assert not [k for k in found if k[1].startswith("Constanța")]
+    found = events(gaz, "The battalion's tanks were loaded onto trains at depots in Saxony before arriving in "
+                        "Lithuania.")
+    assert ("deployment", "Lithuania") in found and not [k for k in found if k[1] == "Saxony"]
+    assert not [k for k in found if k[0] == "exercise"]  # railway trains are no training
+    found = events(gaz, "Dutch marines train at the Blåtind range every winter.")
+    assert ("exercise", "Blåtind Range") in found
+    found = events(gaz, "Our reporter at the Narva crossing saw troops arriving in Narva.")
+    assert ("deployment", "Narva") in found  # the place troops reach still hosts
