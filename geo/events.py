@@ -70,6 +70,8 @@ EXERCISE = compile_fast(
     r"readiness (?:checks?|inspections?|tests?))\b",
     re.I,
 )
+# What a "where" clause after a place must say for the place to host the event (geo.hosts).
+TRIGGERS = {"deployment": DEPLOYMENT, "exercise": EXERCISE}
 NOT_EXERCISE = compile_fast(r"\b(exercis(?:e|es|ed|ing) (?:its|their|his|her|the) (?:right|power|influence|control|"
                           r"veto|sovereignty|restraint|caution)|exercise of)\b", re.I)
 # A gulf or sea is a chokepoint when the text calls it one ("the Gulf of Finland has become a
@@ -217,7 +219,7 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
             for kind, trig in kinds:
                 year = sentence_year(sentence, published, c_start + trig)
                 month = sentence_month(sentence, year, c_start + trig)
-                for mention in hosts(text, s_start + c_start, local, gaz, kind):
+                for mention in hosts(text, s_start + c_start, local, gaz, kind, TRIGGERS.get(kind)):
                     if nearest is not None and nearest.get(id(mention), kind) != kind:
                         continue
                     via = mention.place.name if mention.place.kind == "group" else ""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from geo.fastregex import compile_fast
+from geo.fastregex import FastRegex, compile_fast
 from geo.gazetteer import Gazetteer
 from geo.mentions import Mention
 
@@ -109,6 +109,8 @@ POSSESSED_FORCES = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:exercises?|drill
 OBJECT_BEFORE = re.compile(r"\b(?:to|for|in|at|into|from|of|with|by|on)\s+(?:the\s+)?$", re.I)
 # "loaded at depots in Saxony before arriving in Lithuania": a verb between two places ends the container.
 VERB_IN_LINK = re.compile(r"\b(?:\w+ing|\w+ed|before|after|then|while|when|until)\b")
+WHERE_AFTER = re.compile(r",?\s+where\s+")
+WHERE_CLAUSE_END = re.compile(r"[.;:!?]|,\s+(?:and|but|while|which)\s")
 LIST_CLOSER = re.compile(r"\b(?:and|or|as well as)\b")
 LOCATIVE_NEXT = re.compile(r"\s+(?:in|to|into|at|near|on)\s+(?:the\s+)?[A-Z]")
 TRAILING_ARTICLE = re.compile(r"\b(?:the|a|an)\s+$")
@@ -116,12 +118,23 @@ UNPLACED_LIST_ITEMS = re.compile(r"(?:\b(?:the\s+)?(?:U\.S\.|US|USA|UK|[A-Z][a-z
 
 
 
-def hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, kind: str) -> list[Mention]:
+def hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, kind: str,
+          trigger: re.Pattern[str] | FastRegex | None = None) -> list[Mention]:
     """Return the mentions of a clause (``local``, starting at ``clause_start`` in ``text``) that host
-    its events of type ``kind``."""
+    its events of type ``kind``.
+
+    With the kind's ``trigger``, a place followed by a "where" clause that reports the event hosts
+    it whatever governs the place ("220 km from Kaliningrad, where Russia has stationed S-400s").
+    """
     candidates = []
     excluded: list[Mention] = []
+    where_host: Mention | None = None
     for i, m in enumerate(local):
+        if trigger is not None and not (m.metonymy or m.embedded) and _hosts_where_clause(text, m, trigger):
+            candidates.append(m)
+            if where_host is None and _governed_by_excluding(text, clause_start, i, local, []):
+                where_host = m  # "220 km from Kaliningrad, where...": the rest of the clause is no event
+            continue
         if m.metonymy or m.embedded or _governed_by_excluding(text, clause_start, i, local, excluded) \
                 or (i and _locates_site(text, local[i - 1], m)):
             excluded.append(m)
@@ -130,6 +143,9 @@ def hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, ki
             excluded.append(m)
             continue
         candidates.append(m)
+    if where_host is not None and trigger is not None and not trigger.search(text[clause_start:where_host.start]):
+        # Only the "where" clause reports the event: the places before its antecedent are not in it.
+        candidates = [m for m in candidates if m.start >= where_host.start]
     agents = [m for m in candidates if m.place.kind == "country" and AGENT_VERB.match(text[m.end:m.end + 80])]
     agents += _listed_before(text, candidates, agents)
     if kind == "deployment" or len(agents) < len(candidates):
@@ -145,6 +161,15 @@ def hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, ki
     return [m for m in candidates
             if (m.place.kind not in ("country", "group") and not _region_container(text, m, specific))
             or (m.place.kind == "country" and (m.place.country in containers or id(m) in listed))]
+
+
+def _hosts_where_clause(text: str, m: Mention, trigger: re.Pattern[str] | FastRegex) -> bool:
+    """True when ``m`` is followed by ", where ..." whose words up to the next stop match ``trigger``."""
+    where = WHERE_AFTER.match(text, m.end)
+    if where is None:
+        return False
+    stop = WHERE_CLAUSE_END.search(text, where.end())
+    return trigger.search(text[where.end():stop.start() if stop else where.end() + 200]) is not None
 
 
 def _listed_before(text: str, candidates: list[Mention], agents: list[Mention]) -> list[Mention]:

@@ -413,3 +413,14 @@ def test_assembly_points_freight_and_loading_places_host_nothing(gaz):
     assert ("exercise", "Blåtind Range") in found
     found = events(gaz, "Our reporter at the Narva crossing saw troops arriving in Narva.")
     assert ("deployment", "Narva") in found  # the place troops reach still hosts
+
+
+def test_a_where_clause_makes_its_antecedent_the_host(gaz):
+    found = events(gaz, "Šiauliai lies about 220 kilometres from Kaliningrad, where Russia has stationed S-400 "
+                        "air-defence systems.")
+    assert set(found) == {("deployment", "Kaliningrad")}
+    found = events(gaz, "Ships are expected to call at Baltiysk, the fleet's main base in the Kaliningrad exclave, "
+                        "where two new corvettes are now based.")
+    assert ("deployment", "Baltiysk Naval Base") in found
+    found = events(gaz, "Troops flew home from Tapa, where the weather was cold.")
+    assert ("deployment", "Tapa") not in found and ("deployment", "Tapa Army Base") not in found  # no event there
