@@ -83,7 +83,9 @@ LIST_WORD = re.compile(r"\b(?:and|to|into|at)\b")
 HOST_DESPITE_PREP = re.compile(r"\b(?:rotat(?:e|es|ed|ing|ions?)\s+through|(?:co-)?host(?:ed|s)?\s+by|"
                                # a base of operations: "F-35s are flying patrols from Ämari"
                                r"(?:fly|flies|flying|flown) (?:patrols|missions|sorties|air policing) from|"
-                               r"(?:operate|operates|operating) from)\s+$", re.I)
+                               r"(?:operate|operates|operating) from|"
+                               # ongoing operations from a base, not a departure: "Typhoons are flying from Ämari"
+                               r"(?:are|is|were|was|be|been|now|currently) (?:flying|patrolling) from)\s+$", re.I)
 # A name the gazetteer lacks between the cue and the place: "from its home at Rhine Ordnance
 # Barracks in Kaiserslautern".
 UNPLACED_NAME_IN = re.compile(r"(?:\b[A-Z][\w'’-]*\s+){1,4}(?:in|at|near)\s+$")

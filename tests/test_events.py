@@ -424,3 +424,10 @@ def test_a_where_clause_makes_its_antecedent_the_host(gaz):
     assert ("deployment", "Baltiysk Naval Base") in found
     found = events(gaz, "Troops flew home from Tapa, where the weather was cold.")
     assert ("deployment", "Tapa") not in found and ("deployment", "Tapa Army Base") not in found  # no event there
+
+
+def test_jets_flying_from_a_base_operate_there_and_jets_that_flew_from_it_left(gaz):
+    found = events(gaz, "German Typhoons are flying from Ämari in Estonia under the air policing mission.")
+    assert ("deployment", "Ämari Air Base") in found
+    found = events(gaz, "The F-16s flew from Spangdahlem to Łask.")
+    assert ("deployment", "Łask Air Base") in found and ("deployment", "Spangdahlem Air Base") not in found
