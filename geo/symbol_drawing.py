@@ -1,7 +1,7 @@
 """APP-6 symbols (``geo.symbols``) as matplotlib artists, for the PNG, SVG and PDF exports.
 
-``military-symbol`` draws a symbol as plain SVG paths (fill, stroke, width, dashes); each path
-becomes a matplotlib PathPatch in a DrawingArea of a given height in points, so the snapshot
+``military-symbol`` draws a symbol as plain SVG paths, circles and ellipses (fill, stroke,
+width, dashes); each becomes a matplotlib PathPatch in a DrawingArea of a given height in points, so the snapshot
 shows the very symbols of the interactive map, as vectors in the SVG and PDF.
 """
 
@@ -16,6 +16,7 @@ from matplotlib.legend_handler import HandlerBase
 from matplotlib.offsetbox import AnnotationBbox, DrawingArea
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
+from matplotlib.transforms import Affine2D
 
 from geo.symbols import symbol_svg
 
@@ -28,7 +29,7 @@ def _svg_paths(code: str) -> tuple[tuple[float, float, float, float], tuple[tupl
     """Return the viewBox (x, y, width, height) and the (path in SVG units, style) of every drawn path."""
     from svgpathtools import Arc, CubicBezier, Line, QuadraticBezier, parse_path
 
-    root = ET.fromstring(symbol_svg(code).split("?>", 1)[-1])
+    root = ET.fromstring(symbol_svg(code).split("?>", 1)[-1])  # (no XML declaration once cropped)
     box = tuple(float(v) for v in root.get("viewBox", "0 0 100 100").split())
     out = []
 
@@ -37,6 +38,12 @@ def _svg_paths(code: str) -> tuple[tuple[float, float, float, float], tuple[tupl
                                  if k in ("fill", "stroke", "stroke-width", "stroke-dasharray", "opacity", "display")}}
         if style.get("display") == "none":
             return
+        if element.tag in (f"{_NS}circle", f"{_NS}ellipse"):
+            cx, cy = float(element.get("cx", 0)), float(element.get("cy", 0))
+            rx = float(element.get("rx", element.get("r", 0)))
+            ry = float(element.get("ry", element.get("r", 0)))
+            out.append((Affine2D().scale(rx, ry).translate(cx, cy).transform_path(MplPath.unit_circle()),
+                        dict(style)))
         if element.tag == f"{_NS}path" and element.get("d"):
             vertices: list[tuple[float, float]] = []
             codes: list[int] = []

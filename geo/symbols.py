@@ -16,6 +16,8 @@ import base64
 import contextlib
 import io
 import re
+import threading
+import xml.etree.ElementTree as ET
 from functools import lru_cache
 from typing import Any
 
@@ -32,6 +34,8 @@ ECHELON = {"company": "15", "battery": "15", "detachment": "15", "battalion": "1
            "corps": "22"}
 TASK_FORCE_UNITS = frozenset({"battlegroup", "battle group", "task force"})
 SYMBOL_HEIGHT_PX = 22
+_SVG_NS = "{http://www.w3.org/2000/svg}"
+_LOCK = threading.Lock()
 
 # (unit type, symbol set, entity code, the words of the evidence or equipment that name it), first match wins
 UNIT_TYPES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = tuple(
@@ -106,10 +110,38 @@ def symbol_svg(code: str) -> str:
         raise ValueError(f"not a 20-digit SIDC: {code!r}")
     import military_symbol  # 0.7 s to import: only when a map draws symbols
 
-    # It prints notes on both streams ("Entity 000000 does not exist ... defaulting"): an unspecified
-    # land unit, as meant.
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        return str(military_symbol.get_symbol_svg_string_from_sidc(code))
+    # One at a time: the package keeps a shared cache and prints notes on both streams ("Entity
+    # 000000 does not exist ... defaulting": an unspecified land unit, as meant). Its own cropping
+    # writes a temporary "svg.tmp" into the working directory, so it is off and the symbol is
+    # cropped here, in memory.
+    with _LOCK, contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        svg = str(military_symbol.get_symbol_svg_string_from_sidc(code, bounding_padding=-1))
+    return _cropped(svg)
+
+
+def _cropped(svg: str, padding_px: float = 4.0) -> str:
+    """Return ``svg`` with its viewBox, width and height fitted to its shapes (paths, circles and
+    ellipses: all the package draws) plus ``padding_px``."""
+    from svgpathtools import parse_path
+
+    root = ET.fromstring(svg.split("?>", 1)[-1])
+    w0 = float(root.get("viewBox", "").split()[2])
+    scale = float(root.get("width", w0)) / w0  # pixels per SVG unit
+    boxes = [parse_path(el.get("d")).bbox() for el in root.iter(f"{_SVG_NS}path") if el.get("d")]
+    for el in [*root.iter(f"{_SVG_NS}circle"), *root.iter(f"{_SVG_NS}ellipse")]:
+        cx, cy = float(el.get("cx", 0)), float(el.get("cy", 0))
+        rx, ry = float(el.get("rx", el.get("r", 0))), float(el.get("ry", el.get("r", 0)))
+        boxes.append((cx - rx, cx + rx, cy - ry, cy + ry))
+    if not boxes:
+        return svg
+    pad = padding_px / scale
+    left, right = min(b[0] for b in boxes) - pad, max(b[1] for b in boxes) + pad
+    top, bottom = min(b[2] for b in boxes) - pad, max(b[3] for b in boxes) + pad
+    root.set("viewBox", f"{left:.4f} {top:.4f} {right - left:.4f} {bottom - top:.4f}")
+    root.set("width", str(round((right - left) * scale)))
+    root.set("height", str(round((bottom - top) * scale)))
+    ET.register_namespace("", _SVG_NS[1:-1])
+    return ET.tostring(root, encoding="unicode")
 
 
 @lru_cache(maxsize=512)

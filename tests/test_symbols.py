@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -73,3 +74,17 @@ def test_deployments_are_drawn_as_their_symbols_and_the_legend_explains_the_fram
     assert icons == drawn
     page = fmap.get_root().render()
     assert "Deployments (APP-6)" in page and "hostile unit (Russia, Belarus)" in page
+
+
+def test_drawing_a_symbol_writes_no_file_and_keeps_every_shape(tmp_path, monkeypatch) -> None:
+    from geo.symbol_drawing import symbol_drawing
+
+    monkeypatch.chdir(tmp_path)
+    symbols.symbol_svg.cache_clear()
+    svg = symbols.symbol_svg("10033000001200000000")  # a friendly warship: its frame is an ellipse
+    assert list(tmp_path.iterdir()) == []  # the package's own cropping would leave "svg.tmp" here
+    assert "<ellipse" in svg
+    _, _, width, height = (float(v) for v in re.search(r'viewBox="([^"]+)"', svg).group(1).split())
+    assert width == pytest.approx(height, rel=0.05) and 40 < width < 50  # cropped around the round frame
+    area = symbol_drawing("10033000001200000000", 20)
+    assert len(area.get_children()) >= 3  # the frame's fill and outline, and the icon
