@@ -58,7 +58,8 @@ DEPLOYMENT = compile_fast(
     re.I,
 )
 EXERCISE = compile_fast(
-    r"\b(exercis(?:e|es|ing)|drills?|war ?games?|wargames?|manoeuvr(?:e|es|ing)|maneuver(?:s|ing)?|live[- ]fire|"
+    r"\b(exercis(?:e|es|ing)|drills?|war ?games?|wargames?|manoeuvr(?:e|es|ing)|maneuver(?:s|ing)?|"
+    r"live[- ]fir(?:e|es|ed|ing)|(?:artillery|rocket|missile|mortar) (?:units? |batteries |crews )?fir(?:ed|ing)|"
     r"military games|snap (?:checks?|inspections?|drills?)|checks? of (?:combat )?readiness|"
     r"(?:electronic|simulated|training|missile) (?:missile )?launch(?:es)?|tested missiles|test[- ]fir(?:e|ed|ing)|"
     r"live munitions|amphibious landings?|came ashore|rehears(?:e|ed|ing|al)|"

@@ -431,3 +431,16 @@ def test_jets_flying_from_a_base_operate_there_and_jets_that_flew_from_it_left(g
     assert ("deployment", "Ämari Air Base") in found
     found = events(gaz, "The F-16s flew from Spangdahlem to Łask.")
     assert ("deployment", "Łask Air Base") in found and ("deployment", "Spangdahlem Air Base") not in found
+
+
+def test_live_firing_and_artillery_fire_are_exercises_and_stops_gifts_and_garrisons_host_nothing(gaz):
+    found = events(gaz, "German troops will join Polish units for live firing at Drawsko Pomorskie.")
+    assert ("exercise", "Drawsko Training Ground") in found or ("exercise", "Drawsko Pomorskie") in found
+    found = events(gaz, "Artillery units fired at the Shabla range on Tuesday.")
+    assert [k for k in found if k[0] == "exercise" and k[1].startswith("Shabla")]
+    found = events(gaz, "The batteries, normally garrisoned in Germany, arrived in Rzeszów.")
+    assert not [k for k in found if k[1] == "Germany"] and [k for k in found if k[1].startswith("Rzesz")]
+    found = events(gaz, "The airliners stopped to refuel at Ramstein Air Base before landing at Rzeszów.")
+    assert not [k for k in found if k[1] == "Ramstein Air Base"]
+    found = events(gaz, "Germany moved Patriots to Slovakia after Bratislava donated its S-300 system to Kyiv.")
+    assert ("deployment", "Slovakia") in found and not [k for k in found if k[1] == "Kyiv"]
