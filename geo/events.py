@@ -89,6 +89,7 @@ UPCOMING_BEFORE = re.compile(r"\b(?:ahead of|in preparation for|to prepare for|p
 DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?)\b", re.I)
 UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|regiment|squadron|formations|patriot|"
                        r"nasams|himars|fighter jets|f-(?:16|35)s?|typhoons|mig-29s)", re.I)
+SITE_KINDS = frozenset({"base", "air_base", "naval_base", "training_area", "missile_defence", "headquarters"})
 RAILWAY_TRAIN = re.compile(r"\b((?:on|onto|by|aboard|freight|goods|troop|military|supply|armoured|armored) "
                            r"(?:the |a |[\w-]+ )?)(trains?)\b", re.I)
 NEARER_BY = 30  # characters by which one kind's trigger must be nearer a place to take it alone
@@ -257,9 +258,21 @@ def _row_events(text: str, s_start: int, s_end: int, row: TableRow, in_row: list
     attrs = {**_sentence_attributes(sentence, names[-1] if names else None, gaz), **_clause_attributes(sentence)}
     local = [m for m in in_row if not row.skips(m.start)]
     year = sentence_year(sentence, published)
+    found = hosts(text, s_start, local, gaz, kind)
     return [Event(kind, m, year, *_evidence(text, s_start, s_end, m),
                   via_group=m.place.name if m.place.kind == "group" else "", **attrs)
-            for m in hosts(text, s_start, local, gaz, kind)]
+            for m in found if not _locator_cell(text, m, found)]
+
+
+def _locator_cell(text: str, m: Mention, found: list[Mention]) -> bool:
+    """"| Cincu training area | Brașov |": a town or region in the cell right after a site's cell,
+    in the site's country, says where the site is (its county or nearest town); it hosts nothing."""
+    if m.place.kind not in ("city", "region", "subregion"):
+        return False
+    # a region locates a town too: "| Mirosławiec | West Pomerania |"
+    inner = SITE_KINDS | {"city"} if m.place.kind != "city" else SITE_KINDS
+    return any(site.end <= m.start and site.place.kind in inner and site.place.country == m.place.country
+               and text.count("|", site.end, m.start) == 1 for site in found)
 
 
 def _railway_as_wagons(text: str) -> str:

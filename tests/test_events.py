@@ -444,3 +444,12 @@ def test_live_firing_and_artillery_fire_are_exercises_and_stops_gifts_and_garris
     assert not [k for k in found if k[1] == "Ramstein Air Base"]
     found = events(gaz, "Germany moved Patriots to Slovakia after Bratislava donated its S-300 system to Kyiv.")
     assert ("deployment", "Slovakia") in found and not [k for k in found if k[1] == "Kyiv"]
+
+
+def test_a_table_cell_that_locates_the_site_beside_it_hosts_nothing(gaz):
+    text = ("Allied sites in Romania:\n\n| Site | County | Forces |\n|---|---|---|\n"
+            "| Cincu training area | Brașov | French-led NATO battlegroup stationed since 2022 |\n"
+            "| Mirosławiec | West Pomerania | MQ-9 Reaper squadron stationed since 2018 |\n")
+    found = events(gaz, text)
+    assert [k for k in found if k[1].startswith("Cincu")] and [k for k in found if k[1].startswith("Mirosławiec")]
+    assert not [k for k in found if k[1] in ("Braşov", "Brașov", "Pomerania", "West Pomerania")]
