@@ -42,6 +42,7 @@ DEPLOYMENT = compile_fast(
     r"rotating (?:troops|forces|units)|(?:infantry|armoured|armored|tank|artillery) (?:company|companies|units?)|"
     r"multinational (?:units?|groups?|formations?|brigade|battalion|force)|formations|squadron|"
     r"fighter jets|f-(?:16|35)s?|typhoons|mig-29s|regiment|bound for|heading (?:to|for)|headed (?:to|for)|"
+    r"(?:left|leaves|leaving|departed|departs|departing|set off|sets off|sailed|sails) for|"
     r"(?:group|force|unit|contingent|battlegroup|troops) for|-led (?:group|force|unit|contingent|mission|battlegroup)|"
     r"lead(?:s|ing)? the (?:[\w-]+ )?(?:groups?|forces?|units?|contingents?|battle ?groups?|battalions?)|"
     r"(?:nato|military|training|air[- ]policing|peacekeeping|allied) mission in|contribution to the|"

@@ -39,7 +39,10 @@ EXCLUDING_PREP = compile_fast(
     r"ordered an invasion of|against a neighbou?r in|"
     # who reports from where: "said a spokesman in Riga", "local media in Tiraspol reported"
     r"(?:officials?|officers?|spokes(?:man|woman|person)|media|press|sources|analysts?|observers?|reporters?|"
-    r"correspondents?|journalists?|diplomats?|commentators?) (?:in|at)|"
+    r"correspondents?|journalists?|diplomats?|commentators?|those|planners|politicians|critics) (?:in|at)|"
+    # a unit's seat and where forces leave: "whose headquarters is in Żagań", "units leaving Vilseck"
+    r"(?:headquarters|hq|home|seat|garrison|home base) (?:is|are|was|were|remains|remain) (?:in|at)|"
+    r"leaving|departing|departed|departs|left|(?:depart(?:ed|ing|s)?|withdr[ae]wn?|withdrawing) from|"
     # where people gather or freight goes, not forces: "reservists reported to assembly points in Tartu",
     # "a transit point for Ukrainian grain heading to Constanța"
     r"(?:assembly|collection|mustering|gathering|registration) (?:points?|centres?|centers?) (?:in|at)|"

@@ -453,3 +453,16 @@ def test_a_table_cell_that_locates_the_site_beside_it_hosts_nothing(gaz):
     found = events(gaz, text)
     assert [k for k in found if k[1].startswith("Cincu")] and [k for k in found if k[1].startswith("Mirosławiec")]
     assert not [k for k in found if k[1] in ("Braşov", "Brașov", "Pomerania", "West Pomerania")]
+
+
+def test_a_units_seat_the_places_forces_leave_and_those_in_a_capital_host_nothing(gaz):
+    found = events(gaz, "The 11th Armoured Cavalry Division, whose headquarters is in Żagań, is exercising at "
+                        "Orzysz.")
+    assert not [k for k in found if k[1].startswith("Żagań")] and [k for k in found if k[1].startswith("Orzysz")]
+    found = events(gaz, "Some of the units leaving Vilseck are expected to rotate into Poland.")
+    assert ("deployment", "Poland") in found and not [k for k in found if k[1] == "Rose Barracks"]
+    found = events(gaz, "The move disappointed those in Warsaw who had hoped for US fighters permanently based "
+                        "at Łask.")
+    assert not [k for k in found if k[1] == "Warsaw"]
+    found = events(gaz, "US troops left for Lithuania on Monday.")
+    assert ("deployment", "Lithuania") in found  # "left for" names where they go
