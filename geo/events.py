@@ -82,8 +82,10 @@ NOT_EXERCISE = compile_fast(r"\b(exercis(?:e|es|ed|ing) (?:its|their|his|her|the
 # NATO lake", "the narrow waters of the Gulf of Riga"); a strait is one by its kind.
 WATER_KINDS = ("gulf", "sea", "bay", "lake")
 CHOKEPOINT_CALLED = re.compile(r"\b(choke ?points?|corridors?|bottlenecks?|(?:nato|alliance|allied|russian) lake|"
-                               r"narrow(?:s|est)?|gateways?|lifelines?|blockade[ds]?|bottled? up|close[ds]? (?:off|to)|"
-                               r"closing (?:off|the)|cut off|choke)\b", re.I)
+                               r"narrow(?:s|est)?|gateways?|lifelines?|blockade[ds]?|bottled? up|"
+                               # closure, not nearness: "closed to warships", not "close to where the Danube bends"
+                               r"close[ds] (?:off|to)|close off|closing (?:off|the)|cut off|choke)\b", re.I)
+ENDS_OF = re.compile(r"\b(?:between|from|linking|connecting|joining)\b", re.I)
 OTHER_WATERWAY = re.compile(r"\b(?:straits?|belts?|sounds?|channels?|passages?|gaps?)\b|,\s+(?:and|but|while)\s", re.I)
 UPCOMING_BEFORE = re.compile(r"\b(?:ahead of|in preparation for|to prepare for|preparing for|before)\s+"
                              r"(?:(?:the|next|this|their|its|joint|planned|upcoming|[A-Z][a-z]+|\w+-scale|large)\s+)*$")
@@ -327,7 +329,8 @@ def _named_as_chokepoint(text: str, mention: Mention, s_start: int, s_end: int) 
     for called in CHOKEPOINT_CALLED.finditer(text, lo, hi):
         after = called.start() >= mention.end
         between = text[mention.end:called.start()] if after else text[called.end():mention.start]
-        if not OTHER_WATERWAY.search(between):
+        # "the corridor between the Baltic and Black Sea fronts": the seas are its ends, not it
+        if not OTHER_WATERWAY.search(between) and not (not after and ENDS_OF.search(between)):
             return True
     return False
 

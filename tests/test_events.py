@@ -466,3 +466,15 @@ def test_a_units_seat_the_places_forces_leave_and_those_in_a_capital_host_nothin
     assert not [k for k in found if k[1] == "Warsaw"]
     found = events(gaz, "US troops left for Lithuania on Monday.")
     assert ("deployment", "Lithuania") in found  # "left for" names where they go
+
+
+def test_seas_at_the_ends_of_a_corridor_or_merely_close_by_are_no_chokepoints(gaz):
+    found = events(gaz, "Engineers trained at the Smârdan range, close to where the Danube bends toward the "
+                        "Black Sea.")
+    assert ("chokepoint", "Black Sea") not in found
+    found = events(gaz, "The brief looks at the corridor between the Baltic and Black Sea fronts.")
+    assert not [k for k in found if k[0] == "chokepoint"]
+    found = events(gaz, "Russia declared parts of the Black Sea closed to foreign warships.")
+    assert ("chokepoint", "Black Sea") in found
+    found = events(gaz, "The Gulf of Finland has become a NATO lake.")
+    assert ("chokepoint", "Gulf of Finland") in found
