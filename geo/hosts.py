@@ -43,6 +43,10 @@ EXCLUDING_PREP = compile_fast(
     # a unit's seat and where forces leave: "whose headquarters is in Żagań", "units leaving Vilseck"
     r"(?:headquarters|hq|home|seat|garrison|home base) (?:is|are|was|were|remains|remain) (?:in|at)|"
     r"leaving|departing|departed|departs|left|(?:depart(?:ed|ing|s)?|withdr[ae]wn?|withdrawing) from|"
+    # a border point as a distance mark ("40 km from the border at Isaccea", not "a garrison on the
+    # border at Kirkenes"), and those an exercise is meant to reassure
+    r"(?:km|kilometres|kilometers|miles) from the (?:[\w-]+ )?(?:border|frontier)(?: crossing| post)? (?:at|near)|"
+    r"reassur(?:e|es|ed|ing)|"
     # where people gather or freight goes, not forces: "reservists reported to assembly points in Tartu",
     # "a transit point for Ukrainian grain heading to Constanța"
     r"(?:assembly|collection|mustering|gathering|registration) (?:points?|centres?|centers?) (?:in|at)|"

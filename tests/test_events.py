@@ -478,3 +478,12 @@ def test_seas_at_the_ends_of_a_corridor_or_merely_close_by_are_no_chokepoints(ga
     assert ("chokepoint", "Black Sea") in found
     found = events(gaz, "The Gulf of Finland has become a NATO lake.")
     assert ("chokepoint", "Gulf of Finland") in found
+
+
+def test_a_border_point_as_a_distance_mark_and_the_reassured_host_nothing(gaz):
+    found = events(gaz, "At the Babadag range, 40 km from the Ukrainian border at Isaccea, US troops held drills.")
+    assert not [k for k in found if k[1] == "Isaccea"]
+    found = events(gaz, "Norway keeps a small garrison on the Russian border at Kirkenes.")
+    assert ("deployment", "Kirkenes") in found
+    found = events(gaz, "Organisers said the exercise in Poland was meant to reassure the Baltic states.")
+    assert ("exercise", "Poland") in found and ("exercise", "Baltic states") not in found
