@@ -17,7 +17,6 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
@@ -93,6 +92,8 @@ def decode(data: bytes, source: str) -> str:
         if exc.reason == "unexpected end of data":
             # UTF-8 cut off inside its last letter (a truncated download): keep the valid text before it.
             return data[: exc.start].decode("utf-8")
+    from charset_normalizer import from_bytes  # 20 ms to import: only for text that is not UTF-8
+
     best = from_bytes(data[:200_000], cp_isolation=list(LEGACY_CODECS)).best()
     if best is None or _control_ratio(str(best)) > 0.05:
         raise ArticleError(source, "binary or undecodable content, not an article")

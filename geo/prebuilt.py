@@ -3,7 +3,8 @@
 Building both from the CSV files takes over a second at every start of a process; loading
 them from a pickle takes about a fifth of that. Each file is named by a content hash of the
 data files and of the code that builds them, so a change to either builds a new one on
-next use and a stale file is never read. Files are written atomically (temporary file,
+next use and a stale file is never read (the content hash itself is remembered under the
+files' sizes and modification times, see :func:`digest`). Files are written atomically (temporary file,
 then rename) into ``data/.cache``, or the user's cache directory when ``data/`` is
 read-only; when neither is writable nothing is cached and every process builds.
 """
@@ -29,17 +30,42 @@ DATA_FOLDERS = ("gazetteer", "catalogue", "boundaries")
 T = TypeVar("T")
 
 
+def _sources(data_dir: Path) -> list[Path]:
+    files = [PACKAGE_DIR / name for name in BUILD_SOURCES]
+    return files + sorted(p for folder in DATA_FOLDERS for p in (data_dir / folder).glob("*") if p.is_file())
+
+
 @cache
 def digest(data_dir: Path) -> str:
-    """Return the content hash of what the indexes are built from: data files, code, versions."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{FORMAT} {sys.version} {version('pyahocorasick')}".encode())
-    files = [PACKAGE_DIR / name for name in BUILD_SOURCES]
-    files += sorted(p for folder in DATA_FOLDERS for p in (data_dir / folder).glob("*") if p.is_file())
+    """Return the content hash of what the indexes are built from: data files, code, versions.
+
+    Reading and hashing the 10 MB of sources costs a tenth of a process's start, so the hash is
+    remembered beside the indexes under a signature of the files' names, sizes and modification
+    times (nanoseconds): a changed file has a new signature, and its content is hashed again.
+    """
+    files = _sources(data_dir)
+    head = f"{FORMAT} {sys.version} {version('pyahocorasick')}"
+    signature = hashlib.blake2b(head.encode(), digest_size=16)
+    for path in files:
+        stat = path.stat()
+        signature.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    memo = f"digest-{signature.hexdigest()}.txt"
+    for folder in cache_dirs(data_dir):
+        try:
+            known = (folder / memo).read_text(encoding="ascii").strip()
+        except OSError:
+            continue
+        if len(known) == 32:
+            return known
+    h = hashlib.blake2b(head.encode(), digest_size=16)
     for path in files:
         h.update(path.name.encode() + b"\0")
         h.update(path.read_bytes())
-    return h.hexdigest()
+    content = h.hexdigest()
+    for folder in cache_dirs(data_dir):
+        if _store_text(content, folder, "digest", memo):
+            break
+    return content
 
 
 def cache_dirs(data_dir: Path) -> list[Path]:
@@ -75,6 +101,23 @@ def _load(path: Path) -> T:
     finally:
         if enabled:
             gc.enable()
+
+
+def _store_text(text: str, folder: Path, name: str, file_name: str) -> bool:
+    """Write ``text`` atomically; remove older files of ``name``. Return False if not writable."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, folder / file_name)
+    except OSError:
+        return False
+    for old in folder.glob(f"{name}-*.txt"):
+        if old.name != file_name:
+            old.unlink(missing_ok=True)
+    return True
 
 
 def _store(value: object, folder: Path, name: str, file_name: str) -> bool:

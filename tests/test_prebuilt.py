@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,16 @@ def test_the_prebuilt_gazetteer_answers_as_a_freshly_built_one():
     text = (b"June 20, 2017 - NATO troops arrived at the Bemowo Piskie training area near Orzysz, close to the "
             b"Polish-Lithuanian border and the Sulwaki Gap.")
     assert extract_bytes(text, "a.txt", restored) == extract_bytes(text, "a.txt", fresh)
+
+
+def test_the_content_hash_is_remembered_under_the_files_signature_and_redone_when_a_file_changes(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(prebuilt.PACKAGE_DIR.parent / "data" / "catalogue", data / "catalogue")
+    first = prebuilt.digest.__wrapped__(data)
+    memos = list((data / ".cache").glob("digest-*.txt"))
+    assert len(memos) == 1 and memos[0].read_text() == first
+    assert prebuilt.digest.__wrapped__(data) == first  # from the memo
+    target = data / "catalogue" / "groups.csv"
+    target.write_text(target.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    changed = prebuilt.digest.__wrapped__(data)
+    assert changed != first and len(list((data / ".cache").glob("digest-*.txt"))) == 1
