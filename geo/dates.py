@@ -255,8 +255,10 @@ def _future_tense_near(lowered: str, pos: int) -> bool:
 
 
 RELATIVE_BEFORE = (
-    (re.compile(r"(a little over|more than|over|about|almost|nearly)?\s*a year after (the )?[^.]{0,40}$"), 1),
-    (re.compile(r"\b(\w+) years after (the )?[^.]{0,40}$"), "n"),
+    (re.compile(r"(a little over|more than|over|about|almost|nearly)?\s*a year (?:after|into|since) "
+                r"(the )?[^.]{0,40}$"), 1),
+    # "two years after the invasion", "two years into Russia's full-scale war"
+    (re.compile(r"\b(\w+) years (?:after|into|since) (the )?[^.]{0,40}$"), "n"),
     (re.compile(r"last year'?s\s+[^.]{0,30}$"), 1),
     (re.compile(r"next year'?s\s+[^.]{0,30}$"), -1),
 )

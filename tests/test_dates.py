@@ -114,3 +114,10 @@ def test_the_ordinal_edition_of_an_annual_exercise_dates_an_article():
     assert pub("Ships gather\n\nThe 48th edition of BALTOPS opened in Kiel.").year == 2019
     # the negative: an exercise whose first edition the catalogue does not know bounds nothing
     assert pub("Drill ends\n\nExercise Crystal Arrow wraps up, ahead of Namejs in August 2019.").year == 2019
+
+
+def test_years_into_a_war_date_an_undated_article():
+    assert pub("Transnistria brief\n\nTwo years into Russia's full-scale war, the picture has changed. "
+               "Ukraine closed the border in 2022.").year == 2024
+    assert pub("Analysis\n\nThree years after the invasion of Ukraine, allies keep rotating troops.").year == 2025
+    assert pub("Analysis\n\nAllies have rotated troops through Poland since the invasion of Ukraine.").year == 2022
