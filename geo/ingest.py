@@ -63,6 +63,13 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
+@dataclass(frozen=True)
+class DaskCluster:
+    """Where extraction runs on Dask: the scheduler at ``scheduler``, or a local cluster (None)."""
+
+    scheduler: str | None = None
+
+
 def ingest_paths(paths: Sequence[str | Path], db: str | Path | None = None, *, progress: bool = False,
                  jobs: int = 1, dask: bool = False, scheduler: str | None = None) -> IngestReport:
     """Extract and store every article under ``paths``; return the report.
@@ -72,7 +79,7 @@ def ingest_paths(paths: Sequence[str | Path], db: str | Path | None = None, *, p
     """
     files = expand_paths(paths)
     jobs = default_jobs() if jobs <= 0 else jobs
-    cluster = (scheduler,) if dask or scheduler else None
+    cluster = DaskCluster(scheduler) if dask or scheduler else None
     return _ingest(((str(f), None) for f in files), len(files), db, progress, jobs=jobs, cluster=cluster)
 
 
@@ -133,9 +140,9 @@ def _extract_in_worker(item: tuple[str, bytes | None]) -> Outcome:
 
 
 def _outcomes(items: Iterable[tuple[str, bytes | None]], total: int, conn: sqlite3.Connection,
-              report: IngestReport, jobs: int, cluster: tuple[str | None] | None) -> Iterator[Outcome]:
+              report: IngestReport, jobs: int, cluster: DaskCluster | None) -> Iterator[Outcome]:
     """The outcome of every item, in the items' order, extracted here, by ``jobs`` workers or
-    on the Dask ``cluster`` (a one-tuple of its scheduler address, None for a local one)."""
+    on the Dask ``cluster``."""
     if cluster is None and (jobs <= 1 or total < MIN_FILES_PER_JOB * 2):
         gaz = load_gazetteer()
         for source, data in items:
@@ -147,7 +154,7 @@ def _outcomes(items: Iterable[tuple[str, bytes | None]], total: int, conn: sqlit
     if cluster is not None:
         from geo.ingest_dask import dask_outcomes
 
-        yield from dask_outcomes([source for source, _ in items], stored, cluster[0], jobs)
+        yield from dask_outcomes([source for source, _ in items], stored, cluster.scheduler, jobs)
         return
     jobs = min(jobs, total // MIN_FILES_PER_JOB)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
@@ -157,7 +164,7 @@ def _outcomes(items: Iterable[tuple[str, bytes | None]], total: int, conn: sqlit
 
 def _ingest(items: Iterable[tuple[str, bytes | None]], total: int, db: str | Path | None,
             progress: bool, *, replace: bool = True, jobs: int = 1,
-            cluster: tuple[str | None] | None = None) -> IngestReport:
+            cluster: DaskCluster | None = None) -> IngestReport:
     report = IngestReport(db=store.resolve_db(db))
     conn = store.connect(db)
     pending: list[tuple[str, dict]] = []
