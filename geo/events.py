@@ -43,6 +43,10 @@ DEPLOYMENT = compile_fast(
     r"multinational (?:units?|groups?|formations?|brigade|battalion|force)|formations|squadron|"
     r"fighter jets|f-(?:16|35)s?|typhoons|mig-29s|regiment|bound for|heading (?:to|for)|headed (?:to|for)|"
     r"(?:left|leaves|leaving|departed|departs|departing|set off|sets off|sailed|sails) for|"
+    # a build-up seen from above, and aircraft working from a base: "armoured vehicles parked at the
+    # Opuk range", "NATO fighters operating from Łask"
+    r"(?:parked|crowded|amassed|lined up) (?:at|in|near|along|on)|(?:operat(?:e|es|ed|ing)|flying|flies) "
+    r"(?:\w+ )?from|"
     r"(?:group|force|unit|contingent|battlegroup|troops) for|-led (?:group|force|unit|contingent|mission|battlegroup)|"
     r"lead(?:s|ing)? the (?:[\w-]+ )?(?:groups?|forces?|units?|contingents?|battle ?groups?|battalions?)|"
     r"(?:nato|military|training|air[- ]policing|peacekeeping|allied) mission in|contribution to the|"

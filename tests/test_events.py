@@ -487,3 +487,13 @@ def test_a_border_point_as_a_distance_mark_and_the_reassured_host_nothing(gaz):
     assert ("deployment", "Kirkenes") in found
     found = events(gaz, "Organisers said the exercise in Poland was meant to reassure the Baltic states.")
     assert ("exercise", "Poland") in found and ("exercise", "Baltic states") not in found
+
+
+def test_a_build_up_seen_from_above_and_aircraft_working_from_bases_are_deployments(gaz):
+    found = events(gaz, "Rows of armoured vehicles parked at the Opuk range; landing ships crowded at Sevastopol.")
+    assert [k for k in found if k[0] == "deployment" and k[1].startswith("Opuk")]
+    assert [k for k in found if k[0] == "deployment" and k[1].startswith("Sevastopol")]
+    found = events(gaz, "Air cover is provided by NATO fighters operating from Łask and Powidz air bases.")
+    assert {p for t, p in found if t == "deployment"} >= {"Łask Air Base", "Powidz Air Base"}
+    found = events(gaz, "Parliament debated the budget in Vilnius.")
+    assert not found
