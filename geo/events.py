@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from geo.dates import Published, sentence_month, sentence_year
 from geo.fastregex import FastMatch, PatternSet, compile_fast
@@ -97,6 +98,9 @@ DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?)\b", re.I)
 UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|regiment|squadron|formations|patriot|"
                        r"nasams|himars|fighter jets|f-(?:16|35)s?|typhoons|mig-29s)", re.I)
 SITE_KINDS = frozenset({"base", "air_base", "naval_base", "training_area", "missile_defence", "headquarters"})
+IT_CONTINUES = re.compile(r"(?:It|The exercise) (?:runs|ran|will run|is being|was being|began|begins|started|starts|"
+                          r"involves|involved|brings|brought|includes|included|takes place|took place|ends|ended|"
+                          r"continues|continued|will take place|is held|was held|will be held)\b")
 RAILWAY_TRAIN = re.compile(r"\b((?:on|onto|by|aboard|freight|goods|troop|military|supply|armoured|armored) "
                            r"(?:the |a |[\w-]+ )?)(trains?)\b", re.I)
 NEARER_BY = 30  # characters by which one kind's trigger must be nearer a place to take it alone
@@ -190,10 +194,11 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
     events: list[Event] = []
     body = sorted((m for m in mentions if m.role in ("body", "title")), key=lambda m: m.start)
     starts = [m.start for m in body]
-    exercises = _exercise_names(text, gaz)
+    spans = sentences(text)
+    exercises = _with_continuations(text, spans, _exercise_names(text, gaz))
     exercise_starts = [start for start, _key in exercises]
     rows = table_rows(text)
-    for s_start, s_end in sentences(text):
+    for s_start, s_end in spans:
         sentence = text[s_start:s_end]
         in_sentence = body[bisect_left(starts, s_start):bisect_left(starts, s_end)]
         if not in_sentence or article.role_at(s_start) in ("furniture", "caption"):
@@ -356,6 +361,23 @@ def _exercise_names(text: str, gaz: Gazetteer) -> list[tuple[int, str]]:
     """Capitalised exercise names in the text ("Saber Strike", "Zapad-2021") as (start, key)."""
     return [(m.start(1), m.group(1)) for m in gaz.exercise_pattern.finditer(word_form(text))
             if text[m.start(1)].isupper()]
+
+
+def _with_continuations(text: str, spans: list[tuple[int, int]], names: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """``names`` (exercise names by position) plus, for a sentence that goes on about the exercise
+    the sentence before named ("DRAGON-24 involves 20,000 soldiers. It is being conducted at
+    training areas across Poland..."), that name again at the sentence's start."""
+    if not names:
+        return names
+    starts = [start for start, _key in names]
+    out = list(names)
+    for (p_start, p_end), (s_start, s_end) in pairwise(spans):
+        if not IT_CONTINUES.match(text, s_start) or _first_between(names, starts, s_start, s_end):
+            continue
+        before = bisect_left(starts, p_end) - 1
+        if before >= 0 and names[before][0] >= p_start:
+            out.append((s_start, names[before][1]))
+    return sorted(out)
 
 
 def _first_between(names: list[tuple[int, str]], starts: list[int], lo: int, hi: int) -> tuple[int, str] | None:

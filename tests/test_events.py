@@ -497,3 +497,11 @@ def test_a_build_up_seen_from_above_and_aircraft_working_from_bases_are_deployme
     assert {p for t, p in found if t == "deployment"} >= {"Łask Air Base", "Powidz Air Base"}
     found = events(gaz, "Parliament debated the budget in Vilnius.")
     assert not found
+
+
+def test_a_sentence_that_goes_on_about_the_exercise_named_before_reports_it(gaz):
+    found = events(gaz, "Anakonda-18 involves some 12,000 soldiers. It is being conducted at training areas across "
+                        "Poland, including the Drawsko Pomorskie training area.")
+    assert ("exercise", "Drawsko Training Ground") in found and ("exercise", "Poland") in found
+    found = events(gaz, "Anakonda-18 involves some 12,000 soldiers. It said nothing about Lithuania.")
+    assert not [k for k in found if k[1] == "Lithuania"]
