@@ -98,6 +98,9 @@ DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?)\b", re.I)
 UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|regiment|squadron|formations|patriot|"
                        r"nasams|himars|fighter jets|f-(?:16|35)s?|typhoons|mig-29s)", re.I)
 SITE_KINDS = frozenset({"base", "air_base", "naval_base", "training_area", "missile_defence", "headquarters"})
+# "does not host a battlegroup", "has not sent troops"; not "not only sent troops", nor "never before
+# hosted forces of this size" (a record, not a denial)
+NEGATED_BEFORE = re.compile(r"\b(?:not|no longer|nor)\s+(?!only\b|just\b|merely\b)(?:\w+\s+){0,2}$")
 IT_CONTINUES = re.compile(r"(?:It|The exercise) (?:runs|ran|will run|is being|was being|began|begins|started|starts|"
                           r"involves|involved|brings|brought|includes|included|takes place|took place|ends|ended|"
                           r"continues|continued|will take place|is held|was held|will be held)\b")
@@ -321,9 +324,11 @@ def _distance(spans: list[tuple[int, int]], m: Mention) -> int:
 
 
 def _deployment_trigger(clause: str) -> FastMatch | None:
-    """The first deployment trigger of a clause; a "deployment exercise" is an exercise."""
+    """The first deployment trigger of a clause; a "deployment exercise" is an exercise, and a
+    denied one is none ("Czechia does not host a battlegroup")."""
     for found in DEPLOYMENT.finditer(clause):
-        if not DRILL_AFTER.match(clause, found.end()):
+        if not DRILL_AFTER.match(clause, found.end()) and \
+                not NEGATED_BEFORE.search(clause, max(0, found.start() - 24), found.start()):
             return found
     return None
 

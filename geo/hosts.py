@@ -125,6 +125,9 @@ OBJECT_BEFORE = re.compile(r"\b(?:to|for|in|at|into|from|of|with|by|on)\s+(?:the
 VERB_IN_LINK = re.compile(r"\b(?:\w+ing|\w+ed|before|after|then|while|when|until)\b")
 WHERE_AFTER = re.compile(r",?\s+where\s+")
 WHERE_CLAUSE_END = re.compile(r"[.;:!?]|,\s+(?:and|but|while|which)\s")
+# A country the clause puts forces in is a host beside a site elsewhere: "a company in the
+# German-led battlegroup in Lithuania and rotations to the Latvian one at Ādaži".
+LOCATIVE_BEFORE = re.compile(r"\b(?:in|into|to)\s+(?:the\s+)?$")  # not "across": a route
 LIST_CLOSER = re.compile(r"\b(?:and|or|as well as)\b")
 LOCATIVE_NEXT = re.compile(r"\s+(?:in|to|into|at|near|on)\s+(?:the\s+)?[A-Z]")
 TRAILING_ARTICLE = re.compile(r"\b(?:the|a|an)\s+$")
@@ -169,12 +172,14 @@ def hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, ki
     if not specific:
         return candidates
     # A country beside a named base or town is its container ("Rukla, Lithuania"); other countries
-    # go, unless they form a list of hosts of their own ("battlegroups in Estonia, Latvia and Poland").
+    # go, unless they form a list of hosts of their own ("battlegroups in Estonia, Latvia and Poland")
+    # or the clause puts forces in them.
     containers = {m.place.country for m in specific}
     listed = _listed_countries(text, candidates)
     return [m for m in candidates
             if (m.place.kind not in ("country", "group") and not _region_container(text, m, specific))
-            or (m.place.kind == "country" and (m.place.country in containers or id(m) in listed))]
+            or (m.place.kind == "country" and (m.place.country in containers or id(m) in listed
+                                                or LOCATIVE_BEFORE.search(text, max(0, m.start - 12), m.start)))]
 
 
 def _hosts_where_clause(text: str, m: Mention, trigger: re.Pattern[str] | FastRegex) -> bool:

@@ -505,3 +505,21 @@ def test_a_sentence_that_goes_on_about_the_exercise_named_before_reports_it(gaz)
     assert ("exercise", "Drawsko Training Ground") in found and ("exercise", "Poland") in found
     found = events(gaz, "Anakonda-18 involves some 12,000 soldiers. It said nothing about Lithuania.")
     assert not [k for k in found if k[1] == "Lithuania"]
+
+
+def test_a_country_the_clause_puts_forces_in_stays_a_host_and_a_denied_deployment_is_none(gaz):
+    found = events(gaz, "Prague keeps a company in the German-led battlegroup in Lithuania and sends rotations "
+                        "to the Latvian one at Ādaži.")
+    assert ("deployment", "Lithuania") in found and ("deployment", "Ādaži Military Base") in found
+    found = events(gaz, "Czechia does not host a battlegroup and has not asked for one.")
+    assert not found
+    found = events(gaz, "The Strykers drove from Vilseck across the Czech Republic to Orzysz.")
+    assert not [k for k in found if k[1] == "Czech Republic"]
+
+
+def test_a_record_is_no_denial(gaz):
+    found = events(gaz, "The president told the troops at the Rukla base that her country had never before hosted "
+                        "allied forces of this size.")
+    assert ("deployment", "Rukla Military Base") in found
+    found = events(gaz, "Allies not only sent troops to Estonia but also jets.")
+    assert ("deployment", "Estonia") in found
