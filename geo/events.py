@@ -49,7 +49,7 @@ DEPLOYMENT = compile_fast(
     r"(?:parked|crowded|amassed|lined up) (?:at|in|near|along|on)|(?:operat(?:e|es|ed|ing)|flying|flies) "
     r"(?:\w+ )?from|"
     r"(?:group|force|unit|contingent|battlegroup|troops) for|-led (?:group|force|unit|contingent|mission|battlegroup)|"
-    r"lead(?:s|ing)? the (?:[\w-]+ )?(?:groups?|forces?|units?|contingents?|battle ?groups?|battalions?)|"
+    r"lead(?:s|ing)? (?:the|a|an) (?:[\w-]+ )?(?:groups?|forces?|units?|contingents?|battle ?groups?|battalions?)|"
     r"(?:nato|military|training|air[- ]policing|peacekeeping|allied) mission in|contribution to the|"
     r"massed troops|troops (?:near|along|on)|forces (?:in|near|along)|mass(?:ing|ed)|"
     r"concentrat(?:ion|ed|ing) of (?:troops|forces)|unload(?:s|ed|ing)?|"

@@ -128,6 +128,8 @@ WHERE_CLAUSE_END = re.compile(r"[.;:!?]|,\s+(?:and|but|while|which)\s")
 # A country the clause puts forces in is a host beside a site elsewhere: "a company in the
 # German-led battlegroup in Lithuania and rotations to the Latvian one at Ādaži".
 LOCATIVE_BEFORE = re.compile(r"\b(?:in|into|to)\s+(?:the\s+)?$")  # not "across": a route
+GAPPED_IN = re.compile(r"\s+(?:in|at)\s+(?:the\s+)?[A-Z]")
+AND_BEFORE = re.compile(r"\band\s+(?:the\s+)?$")
 LIST_CLOSER = re.compile(r"\b(?:and|or|as well as)\b")
 LOCATIVE_NEXT = re.compile(r"\s+(?:in|to|into|at|near|on)\s+(?:the\s+)?[A-Z]")
 TRAILING_ARTICLE = re.compile(r"\b(?:the|a|an)\s+$")
@@ -165,6 +167,7 @@ def hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, ki
         candidates = [m for m in candidates if m.start >= where_host.start]
     agents = [m for m in candidates if m.place.kind == "country" and AGENT_VERB.match(text[m.end:m.end + 80])]
     agents += _listed_before(text, candidates, agents)
+    agents += _gapped_agents(text, candidates, agents)
     if kind == "deployment" or len(agents) < len(candidates):
         # Countries that send, lead or contribute are not where the forces go.
         candidates = [m for m in candidates if m not in agents]
@@ -189,6 +192,16 @@ def _hosts_where_clause(text: str, m: Mention, trigger: re.Pattern[str] | FastRe
         return False
     stop = WHERE_CLAUSE_END.search(text, where.end())
     return trigger.search(text[where.end():stop.start() if stop else where.end() + 200]) is not None
+
+
+def _gapped_agents(text: str, candidates: list[Mention], agents: list[Mention]) -> list[Mention]:
+    """Countries that lead a force by gapping after an agent: "Canada leads a force in Latvia and
+    Britain in Estonia" (Britain leads the one in Estonia)."""
+    if not agents:
+        return []
+    return [m for m in candidates
+            if m.place.kind == "country" and m not in agents and GAPPED_IN.match(text, m.end)
+            and AND_BEFORE.search(text, max(0, m.start - 10), m.start) and any(a.end <= m.start for a in agents)]
 
 
 def _listed_before(text: str, candidates: list[Mention], agents: list[Mention]) -> list[Mention]:

@@ -523,3 +523,10 @@ def test_a_record_is_no_denial(gaz):
     assert ("deployment", "Rukla Military Base") in found
     found = events(gaz, "Allies not only sent troops to Estonia but also jets.")
     assert ("deployment", "Estonia") in found
+
+
+def test_a_gapped_leader_is_an_agent(gaz):
+    found = events(gaz, "Canada leads a similar force in Latvia and Britain in Estonia.")
+    assert {p for t, p in found if t == "deployment"} == {"Latvia", "Estonia"}
+    found = events(gaz, "Troops were deployed in Latvia and in Estonia.")
+    assert {p for t, p in found if t == "deployment"} == {"Latvia", "Estonia"}
