@@ -261,7 +261,7 @@ def aggregate(events: pd.DataFrame, *, gaz: Gazetteer | None = None) -> dict[str
         props = {"p": _popup_html(title, rows_of[g], total), "t": tooltip, "c": colour,
                  "r": round(radius, 1), "n": total}
         if point_groups[g] and kinds[head] == "deployment":
-            props["s"] = symbols.sidc({name: values[head] for name, values in symbol_columns.items()})
+            props["s"] = _sidc(tuple((name, _hashable(values[head])) for name, values in symbol_columns.items()))
         out[layer].append({"type": "Feature", "geometry": geometry, "properties": props})
     return out
 
@@ -273,3 +273,14 @@ def feature_counts(features: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
     counts["events"] = sum(f["properties"]["n"] for name in LAYERS for f in features.get(name, []))
     counts[RANGE_KEY] = len(features.get(RANGE_KEY, []))
     return counts
+
+
+@lru_cache(maxsize=65_536)
+def _sidc(fields: tuple[tuple[str, object], ...]) -> str:
+    # A view's symbols are mostly the views' before (a moved slider regroups the same events):
+    # the SIDC of an event's fields is worked out once.
+    return symbols.sidc(dict(fields))
+
+
+def _hashable(value: object) -> object:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
