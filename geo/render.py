@@ -36,6 +36,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo import layers, map_features
 from geo.gazetteer import Gazetteer, load_gazetteer
+from geo.ranges import range_rings
 from geo.store import Filters
 from geo.symbol_drawing import SymbolHandle, SymbolLegendHandler, place_symbol
 from geo.symbols import legend_symbols, sidc
@@ -169,6 +170,7 @@ def render_map(
         _draw_base(ax, gaz or load_gazetteer(), extent)
         frame = _prepare(events)
         as_areas = _draw_areas(ax, gaz, frame, extent)
+        rings = _draw_range_rings(ax, events, extent)
         placed = _draw_points(ax, frame, extent, as_areas)
         ax.set_xlim(extent.lon0, extent.lon1)
         ax.set_ylim(extent.lat0, extent.lat1)
@@ -183,7 +185,7 @@ def render_map(
         if not len(events):
             ax.text(0.5, 0.5, "No events match the filters", transform=ax.transAxes, ha="center", va="center",
                     fontsize=20, color="#555555", bbox={"fc": "white", "ec": "#999999", "alpha": 0.9})
-        _legend(fig, frame, (LEGEND_LEFT, bottom, LEGEND_WIDTH, height))
+        _legend(fig, frame, (LEGEND_LEFT, bottom, LEGEND_WIDTH, height), rings=bool(rings))
         fig.text(0.015, top - 0.01, title or DEFAULT_TITLE, ha="left", va="top", fontsize=26, weight="bold",
                  color="#1d2731")
         fig.text(0.015, top - 0.068, describe_filters(filters, events), ha="left", va="top", fontsize=15,
@@ -290,6 +292,19 @@ def _draw_areas(ax: Axes, gaz: Gazetteer | None, frame: pd.DataFrame, extent: Ex
     return drawn
 
 
+def _draw_range_rings(ax: Axes, events: pd.DataFrame, extent: Extent) -> int:
+    """Draw the range rings of the weapon systems the deployments name, as on the interactive map;
+    return how many."""
+    rings = range_rings(events) if len(events) else []
+    for ring in rings:
+        outline = shapely.Polygon(ring["geometry"]["coordinates"][0]).exterior.intersection(extent.box)
+        for line in getattr(outline, "geoms", [outline]):
+            if not line.is_empty and line.geom_type == "LineString":
+                x, y = line.xy
+                ax.plot(x, y, color=ring["properties"]["c"], linewidth=1.4, linestyle=(0, (6, 4)), zorder=3.8)
+    return len(rings)
+
+
 def _troop_size(troops: pd.Series) -> np.ndarray:
     """Marker areas (pt²): square-root scaled by troops, a fixed small size when unknown."""
     t = pd.to_numeric(troops, errors="coerce").to_numpy(dtype=float)
@@ -388,7 +403,7 @@ def _north_arrow(ax: Axes) -> None:
             weight="bold", zorder=9)
 
 
-def _legend(fig: Figure, frame: pd.DataFrame, rect: tuple[float, float, float, float]) -> None:
+def _legend(fig: Figure, frame: pd.DataFrame, rect: tuple[float, float, float, float], *, rings: bool = False) -> None:
     """Draw the legend of what is on the map (of every symbol when the view is empty)."""
     lax = fig.add_axes(rect)
     lax.set_axis_off()
@@ -409,6 +424,8 @@ def _legend(fig: Figure, frame: pd.DataFrame, rect: tuple[float, float, float, f
         ("context", Line2D([], [], marker="o", ls="", ms=12, mfc=c["context"], mec="#212529",
                            label="Russian/Belarusian site")),
     ) if layer in shown]
+    if rings:
+        layer_handles.append(Line2D([], [], color="#c92a2a", ls=(0, (6, 4)), lw=1.4, label="range ring of a system"))
     base_handles = [Patch(fc=s["fillColor"], ec=s["color"], lw=s["weight"] * 0.75, label=label)
                     for label, s in _base_styles().items()]
     renderer = fig.canvas.get_renderer()

@@ -415,3 +415,12 @@ def test_a_point_inside_an_exercise_area_opens_its_own_popup(tmp_path: Path) -> 
             expect(page.locator(".leaflet-popup-content")).to_contain_text("the point's evidence")
         finally:
             browser.close()
+
+
+def test_the_snapshot_draws_range_rings_and_names_them_in_the_legend(tmp_path: Path) -> None:
+    iskander = _event(place="Chernyakhovsk", place_id="geonames:1", kind="city", country="RU", countries="RU",
+                      lat=54.633, lon=21.817, evidence="Russia moved Iskander missiles to Chernyakhovsk.")
+    with_ring = export.export_events(pd.DataFrame([iskander]), "svg", tmp_path / "ring.svg")
+    without = export.export_events(pd.DataFrame([_event()]), "svg", tmp_path / "plain.svg")
+    assert "range ring of a system" in with_ring.read_text(encoding="utf-8")
+    assert "range ring of a system" not in without.read_text(encoding="utf-8")
