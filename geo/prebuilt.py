@@ -21,7 +21,7 @@ from collections.abc import Callable
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 FORMAT = 1  # bump when the pickled layout changes without a change to the files hashed below
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -105,33 +105,27 @@ def _load(path: Path) -> T:
 
 def _store_text(text: str, folder: Path, name: str, file_name: str) -> bool:
     """Write ``text`` atomically; remove older files of ``name``. Return False if not writable."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, folder / file_name)
-    except OSError:
-        return False
-    for old in folder.glob(f"{name}-*.txt"):
-        if old.name != file_name:
-            old.unlink(missing_ok=True)
-    return True
+    return _write_atomic(folder, name, file_name, lambda fh: fh.write(text.encode("ascii")))
 
 
 def _store(value: object, folder: Path, name: str, file_name: str) -> bool:
     """Write ``value`` atomically; remove older builds of ``name``. Return False if not writable."""
+    return _write_atomic(folder, name, file_name,
+                         lambda fh: pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _write_atomic(folder: Path, name: str, file_name: str, write: Callable[[BinaryIO], object]) -> bool:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}-", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            write(fh)
         os.chmod(tmp, 0o644)  # mkstemp makes it private; other users of the install read it too
         os.replace(tmp, folder / file_name)
     except OSError:
         return False
-    for old in folder.glob(f"{name}-*.pickle"):
+    suffix = Path(file_name).suffix
+    for old in folder.glob(f"{name}-*{suffix}"):
         if old.name != file_name:
             old.unlink(missing_ok=True)
     return True

@@ -82,21 +82,32 @@ def _colour(value: object) -> str | None:
     return None if text in ("none", "") else text
 
 
-def symbol_drawing(code: str, height_pt: float) -> DrawingArea:
-    """Return a DrawingArea, ``height_pt`` high, holding the APP-6 symbol of SIDC ``code``."""
-    (x0, y0, width, height), paths = _svg_paths(code)
-    scale = height_pt / height
-    area = DrawingArea(width * scale, height_pt, 0, 0)
+def symbol_patches(code: str, scale: float, left: float = 0.0, bottom: float = 0.0,
+                   **patch_kwargs: object) -> list[PathPatch]:
+    """Return the patches of the symbol of SIDC ``code``: SVG units times ``scale`` points, its
+    lower left corner at (``left``, ``bottom``), y pointing up."""
+    (x0, y0, _, height), paths = _svg_paths(code)
+    out = []
     for path, style in paths:
-        flipped = MplPath(np.column_stack([(path.vertices[:, 0] - x0) * scale,
-                                           height_pt - (path.vertices[:, 1] - y0) * scale]), path.codes)
+        vertices = np.column_stack([left + (path.vertices[:, 0] - x0) * scale,
+                                    bottom + (height - (path.vertices[:, 1] - y0)) * scale])
         fill, stroke = _colour(style.get("fill")), _colour(style.get("stroke"))
         dashes = [float(v) * scale for v in re.split(r"[,\s]+", str(style.get("stroke-dasharray", "")).strip()) if v]
-        area.add_artist(PathPatch(
-            flipped, facecolor=fill or "none", edgecolor=stroke or "none",
+        out.append(PathPatch(
+            MplPath(vertices, path.codes), facecolor=fill or "none", edgecolor=stroke or "none",
             linewidth=float(style.get("stroke-width", 1.0)) * scale if stroke else 0.0,
             linestyle=(0, dashes) if dashes else "solid", alpha=float(style.get("opacity", 1.0)),
-            joinstyle="round"))
+            joinstyle="round", **patch_kwargs))
+    return out
+
+
+def symbol_drawing(code: str, height_pt: float) -> DrawingArea:
+    """Return a DrawingArea, ``height_pt`` high, holding the APP-6 symbol of SIDC ``code``."""
+    (_, _, width, height), _ = _svg_paths(code)
+    scale = height_pt / height
+    area = DrawingArea(width * scale, height_pt, 0, 0)
+    for patch in symbol_patches(code, scale):
+        area.add_artist(patch)
     return area
 
 
@@ -126,20 +137,7 @@ class SymbolLegendHandler(HandlerBase):
 
     def create_artists(self, legend, orig_handle, xdescent, ydescent, width, height, fontsize, trans):  # type: ignore[no-untyped-def]
         """Return the symbol's patches scaled into the handle box."""
-        (x0, y0, w, h), paths = _svg_paths(orig_handle.code)
+        (_, _, w, h), _ = _svg_paths(orig_handle.code)
         scale = min(width / w, height / h)
-        left = -xdescent + (width - w * scale) / 2
-        bottom = -ydescent + (height - h * scale) / 2
-        artists = []
-        for path, style in paths:
-            vertices = np.column_stack([left + (path.vertices[:, 0] - x0) * scale,
-                                        bottom + h * scale - (path.vertices[:, 1] - y0) * scale])
-            fill, stroke = _colour(style.get("fill")), _colour(style.get("stroke"))
-            dashes = [float(v) * scale for v in re.split(r"[,\s]+", str(style.get("stroke-dasharray", "")).strip())
-                      if v]
-            artists.append(PathPatch(MplPath(vertices, path.codes), transform=trans, facecolor=fill or "none",
-                                     edgecolor=stroke or "none",
-                                     linewidth=float(style.get("stroke-width", 1.0)) * scale if stroke else 0,
-                                     linestyle=(0, dashes) if dashes else "solid",
-                                     alpha=float(style.get("opacity", 1.0))))
-        return artists
+        return symbol_patches(orig_handle.code, scale, -xdescent + (width - w * scale) / 2,
+                              -ydescent + (height - h * scale) / 2, transform=trans)
