@@ -21,7 +21,7 @@ import shapely
 from geo import symbols
 from geo.gazetteer import Gazetteer, load_gazetteer
 
-ADVERSARIES = frozenset({"RU", "BY"})
+ADVERSARIES = symbols.HOSTILE  # Russia and Belarus: their sites form the context layer
 LAYERS = ("deployment", "exercise", "chokepoint", "context")
 LAYER_TITLES = {
     "deployment": "Deployments",
@@ -33,8 +33,6 @@ STATUS_COLOURS = {
     "arrived": "#c92a2a", "announced": "#7048e8", "planned": "#f08c00", "requested": "#e8b400",
     "ended": "#868e96", "": "#1c7ed6",
 }
-# What a deployment's APP-6 symbol is made of (geo.symbols.sidc).
-SYMBOL_COLUMNS = ("type", "unit", "equipment", "evidence", "lead_nation", "contributors", "country", "status")
 RANGE_KEY = "range"  # the range rings' features (geo.ranges), beside the event layers'
 RANGE_TITLE = "Range rings"
 LAYER_COLOURS = {"exercise": "#2b8a3e", "chokepoint": "#d9480f", "context": "#5c1a1b"}
@@ -93,7 +91,8 @@ def layer_of(events: pd.DataFrame) -> pd.Series:
     return layer.mask(events["country"].isin(ADVERSARIES) & (layer != "chokepoint"), "context")
 
 
-def _text(value: object, limit: int | None = None) -> str:
+def escaped_text(value: object, limit: int | None = None) -> str:
+    """Return ``value`` as HTML-escaped text (empty for None or NaN), cut to ``limit`` characters."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     s = str(value).strip()
@@ -112,20 +111,21 @@ def _troops(value: object) -> int | None:
 
 def _entry_html(row: dict[str, Any]) -> str:
     year = _troops(row.get("year"))
-    when = _text(row.get("article_published")) or (str(year) if year else "date unknown")
-    head = " · ".join(p for p in (f"<b>{year or '?'}</b>", _text(row.get("type")), _text(row.get("status"))) if p)
+    when = escaped_text(row.get("article_published")) or (str(year) if year else "date unknown")
+    head = " · ".join(p for p in (f"<b>{year or '?'}</b>", escaped_text(row.get("type")),
+                                  escaped_text(row.get("status"))) if p)
     facts = []
     if row.get("lead_nation"):
-        facts.append(f"lead {_text(row['lead_nation'])}")
+        facts.append(f"lead {escaped_text(row['lead_nation'])}")
     if row.get("contributors"):
-        facts.append(f"with {_text(row['contributors']).replace(',', ', ')}")
+        facts.append(f"with {escaped_text(row['contributors']).replace(',', ', ')}")
     troops = _troops(row.get("troops"))
     if troops:
         facts.append(f"{troops:,} troops")
-    source = " — ".join(p for p in (_text(row.get("article_source")), when) if p)
+    source = " — ".join(p for p in (escaped_text(row.get("article_source")), when) if p)
     return (f"<p>{head}{'<br>' + ' · '.join(facts) if facts else ''}<br>"
-            f"<i>“{_text(row.get('evidence'), EVIDENCE_CHARS)}”</i><br>"
-            f"<small>{_text(row.get('article_title'), TITLE_CHARS)}<br>{source}</small></p>")
+            f"<i>“{escaped_text(row.get('evidence'), EVIDENCE_CHARS)}”</i><br>"
+            f"<small>{escaped_text(row.get('article_title'), TITLE_CHARS)}<br>{source}</small></p>")
 
 
 def _popup_html(title: str, rows: list[dict[str, Any]], total: int) -> str:
@@ -239,13 +239,13 @@ def aggregate(events: pd.DataFrame, *, gaz: Gazetteer | None = None) -> dict[str
 
     country, status = column("country"), column("status")
     kinds = column("type")
-    symbol_columns = {name: column(name) for name in SYMBOL_COLUMNS if name in frame.columns}
+    symbol_columns = {name: column(name) for name in symbols.SYMBOL_FIELDS if name in frame.columns}
     for g in range(groups):
         head = first[g]
         layer = "context" if hard and context[g] else str(layer_names[head])
         total = int(totals[g])
-        title = _text(names[first_named[g]]) if n_places[g] == 1 else f"{n_places[g]} places"
-        where = _text(country[head])
+        title = escaped_text(names[first_named[g]]) if n_places[g] == 1 else f"{n_places[g]} places"
+        where = escaped_text(country[head])
         tooltip = f"{title}{' (' + where + ')' if where and n_places[g] == 1 else ''} · {total} event" \
                   f"{'s' if total != 1 else ''}"
         troop = _troops(max_troops[g])
@@ -261,7 +261,7 @@ def aggregate(events: pd.DataFrame, *, gaz: Gazetteer | None = None) -> dict[str
         props = {"p": _popup_html(title, rows_of[g], total), "t": tooltip, "c": colour,
                  "r": round(radius, 1), "n": total}
         if point_groups[g] and kinds[head] == "deployment":
-            props["s"] = _sidc(tuple((name, _hashable(values[head])) for name, values in symbol_columns.items()))
+            props["s"] = symbols.row_sidc({name: values[head] for name, values in symbol_columns.items()})
         out[layer].append({"type": "Feature", "geometry": geometry, "properties": props})
     return out
 
@@ -273,14 +273,3 @@ def feature_counts(features: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
     counts["events"] = sum(f["properties"]["n"] for name in LAYERS for f in features.get(name, []))
     counts[RANGE_KEY] = len(features.get(RANGE_KEY, []))
     return counts
-
-
-@lru_cache(maxsize=65_536)
-def _sidc(fields: tuple[tuple[str, object], ...]) -> str:
-    # A view's symbols are mostly the views' before (a moved slider regroups the same events):
-    # the SIDC of an event's fields is worked out once.
-    return symbols.sidc(dict(fields))
-
-
-def _hashable(value: object) -> object:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)

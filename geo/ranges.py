@@ -20,11 +20,12 @@ from typing import Any
 
 import pandas as pd
 
+from geo.map_features import EVIDENCE_CHARS, escaped_text
+
 CATALOGUE = Path(__file__).resolve().parents[1] / "data" / "catalogue" / "weapon_ranges.csv"
 EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG), as great-circle distances are usually given
 RING_VERTICES = 128
 SIDE_COLOURS = {"RU": "#c92a2a", "NATO": "#1864ab"}
-EVIDENCE_CHARS = 160
 # A ring needs a site: a country's or a region's label point would draw the range from nowhere in particular.
 SITE_KINDS = frozenset({"city", "base", "air_base", "naval_base", "training_area", "missile_defence",
                         "headquarters", "island"})
@@ -124,14 +125,11 @@ def range_rings(events: pd.DataFrame, systems: tuple[str, ...] | None = None) ->
         system = by_name[r["system"]]
         if systems is not None and system.name not in systems:
             continue
-        where = html.escape(str(r["place"])) + (f" ({html.escape(str(r['country']))})" if r["country"] else "")
+        where = escaped_text(r["place"]) + (f" ({escaped_text(r['country'])})" if r["country"] else "")
         km = f"{system.range_km:,.0f} km"
-        evidence = str(r["evidence"])
-        if len(evidence) > EVIDENCE_CHARS:
-            evidence = evidence[:EVIDENCE_CHARS - 1].rstrip() + "…"
         popup = (f'<div class="flank-popup"><b>{html.escape(system.name)}: {km} from {where}</b><br>'
-                 f"{html.escape(system.role)}<br><i>“{html.escape(evidence)}”</i><br>"
-                 f"<small>{html.escape(str(r['article_title']))} — {html.escape(str(r['article_source']))}<br>"
+                 f"{html.escape(system.role)}<br><i>“{escaped_text(r['evidence'], EVIDENCE_CHARS)}”</i><br>"
+                 f"<small>{escaped_text(r['article_title'])} — {escaped_text(r['article_source'])}<br>"
                  f"Range: {html.escape(system.source)}</small></div>")
         features.append({"type": "Feature",
                          "geometry": {"type": "Polygon", "coordinates": [ring(r["lat"], r["lon"], system.range_km)]},

@@ -39,7 +39,7 @@ from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.ranges import range_rings
 from geo.store import Filters
 from geo.symbol_drawing import SymbolHandle, SymbolLegendHandler, place_symbol
-from geo.symbols import legend_symbols, sidc
+from geo.symbols import legend_symbols, row_sidc
 
 ATTRIBUTION = layers.ATTRIBUTION  # "Boundaries: Natural Earth. Places: GeoNames (CC BY 4.0)."
 DEFAULT_TITLE = "NATO eastern flank: deployments, exercises and chokepoints"
@@ -333,7 +333,7 @@ def _draw_points(ax: Axes, frame: pd.DataFrame, extent: Extent, as_areas: set[st
     keys = points["place_id"].where(points["place_id"] != "",
                                     points["lon"].round(3).astype(str) + "," + points["lat"].round(3).astype(str))
     # A deployment is drawn as the APP-6 symbol of its newest event, as on the interactive map.
-    codes = [sidc(r) if r["type"] == "deployment" else "" for r in points.to_dict(orient="records")]
+    codes = [row_sidc(r) if r["type"] == "deployment" else "" for r in points.to_dict(orient="records")]
     symbols = points.assign(_key=points["layer"] + "|" + keys, _sidc=codes).groupby("_key", sort=False).agg(
         layer=("layer", "first"), lon=("lon", "first"), lat=("lat", "first"), troops=("troops", "max"),
         sidc=("_sidc", "last"))

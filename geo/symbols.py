@@ -103,6 +103,25 @@ def sidc(event: dict[str, Any]) -> str:
     return f"100{IDENTITY[affiliation(event)]}{symbol_set}{status}{task_force}{echelon}{entity}0000"
 
 
+# What a deployment's SIDC is made of: the columns of the store's events that :func:`sidc` reads.
+SYMBOL_FIELDS = ("type", "unit", "equipment", "evidence", "lead_nation", "contributors", "country", "status")
+
+
+def row_sidc(row: dict[str, Any]) -> str:
+    """Return the SIDC of an event row (as :func:`sidc`), worked out once per distinct set of fields:
+    every map and snapshot of a view asks again for mostly the same events."""
+    return _cached_sidc(tuple(_field(row.get(name)) for name in SYMBOL_FIELDS))
+
+
+@lru_cache(maxsize=65_536)
+def _cached_sidc(values: tuple[str, ...]) -> str:
+    return sidc(dict(zip(SYMBOL_FIELDS, values, strict=True)))
+
+
+def _field(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
 @lru_cache(maxsize=512)
 def symbol_svg(code: str) -> str:
     """Return the SVG of the symbol of SIDC ``code`` (drawn by ``military-symbol``, cached)."""
