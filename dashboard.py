@@ -59,18 +59,23 @@ def facets_of(db: str, store_version: tuple[int, int]) -> dict[str, Any]:
             "type": timeline.facet_counts(events, "type"), "ranges": named_system_counts(events)}
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def view_events_of(db: str, store_version: tuple[int, int], view_key: tuple[Any, ...]) -> pd.DataFrame:
+    """Return the events of one view (a ViewState without the map position), shared read-only."""
+    return timeline.in_view(events_of(db, store_version), timeline.ViewState(*view_key))
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def features_of(db: str, store_version: tuple[int, int], view_key: tuple[Any, ...]) -> dict[str, list[dict[str, Any]]]:
-    """Return the map's features of one view (a ViewState without the map position)."""
-    return aggregate(timeline.in_view(events_of(db, store_version), timeline.ViewState(*view_key)), gaz=gazetteer())
+    """Return the map's features of one view."""
+    return aggregate(view_events_of(db, store_version, view_key), gaz=gazetteer())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def rings_of(db: str, store_version: tuple[int, int], view_key: tuple[Any, ...],
              systems: tuple[str, ...]) -> list[dict[str, Any]]:
     """Return the range rings of one view: the chosen ``systems`` (none chosen: all) where its deployments name them."""
-    view_events = timeline.in_view(events_of(db, store_version), timeline.ViewState(*view_key))
-    return range_rings(view_events, systems or None)
+    return range_rings(view_events_of(db, store_version, view_key), systems or None)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -194,7 +199,8 @@ def main() -> None:
     st.title("NATO's eastern flank")
     if events.empty:
         st.info("No events stored yet. Add articles (txt, md, html) in the sidebar to put them on the map.")
-    view_events = timeline.in_view(events, view)
+    view_key = astuple(replace(view, lat=None, lon=None, zoom=None))
+    view_events = view_events_of(*version, view_key)
     st.caption(f"{len(view_events)} events in view ({timeline.window_label(view)})")
 
     selected = st.session_state.get("evidence")
@@ -203,7 +209,6 @@ def main() -> None:
     if rows and rows[0] < len(view_events):
         focus = view_events.iloc[rows[0]]
         center, zoom = (float(focus["lat"]), float(focus["lon"])), 7
-    view_key = astuple(replace(view, lat=None, lon=None, zoom=None))
     # A map without events has a script that never changes, so the component (and its iframe) stays
     # mounted; the event layers go in as feature groups, which st_folium swaps inside the live map.
     state = st_folium(base_map(tiles=bool(st.session_state.tiles)), key="map", height=560,

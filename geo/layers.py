@@ -376,7 +376,8 @@ MAP_CSS = f"""<style>
 </style>"""
 
 
-def _legend_html() -> str:
+@lru_cache(maxsize=1)
+def _legend_html() -> str:  # built into every base map, at every rerun of the dashboard
     units = []
     for label, code in legend_symbols():
         uri, width, height = symbol_icon(code, 18)
