@@ -79,7 +79,7 @@ def write_store(events: pd.DataFrame, db: Path) -> Path:
     """Write ``events`` (as from synthetic_events) to a new store at ``db`` through geo.store, one article per id."""
     conn = store.connect(db)
     try:
-        with store.transaction(conn):
+        with conn.transaction():
             for aid, rows in events.groupby("article_id", sort=False):
                 first = rows.iloc[0]
                 record = {
@@ -95,7 +95,7 @@ def write_store(events: pd.DataFrame, db: Path) -> Path:
                         "countries": [r.country],
                     } for r in rows.itertuples()],
                 }
-                store.write_record(conn, record)
+                conn.write_record(record)
     finally:
         conn.close()
     return db

@@ -21,6 +21,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,13 +102,10 @@ def export_cli(args: argparse.Namespace) -> int:
                       countries=tuple(c.upper() for c in args.country or ()), types=tuple(args.types or ()))
     try:
         db = store.resolve_db(args.db)
-        if not db.is_file():
-            # load_events would create an empty store there: an export must write nothing but its output.
-            raise ExportError(f"{db}: no such event store")
-        if not _is_sqlite(db):
-            # An empty or foreign file would be turned into a store: refuse it instead.
-            raise ExportError(f"{db}: not an event store (not a GeoPackage/SQLite file)")
-        events = store.load_events(db, filters)
+        if not store.is_server(db):
+            _check_store_file(Path(db))
+        with closing(store.connect(db, create=False)) as conn:
+            events = conn.load_events(filters)
         path = export_events(events, args.format, args.output, title=args.title, caption=args.caption,
                              filters=filters, banner=getattr(args, "banner", None))
     except GeoError as exc:
@@ -115,6 +113,14 @@ def export_cli(args: argparse.Namespace) -> int:
         return 1
     print(f"{len(events)} events written to {path}", file=sys.stderr)
     return 0
+
+
+def _check_store_file(db: Path) -> None:
+    # Opening would create an empty store there: an export must write nothing but its output.
+    if not db.is_file():
+        raise ExportError(f"{db}: no such event store")
+    if not _is_sqlite(db):  # an empty or foreign file would be turned into a store: refuse it instead
+        raise ExportError(f"{db}: not an event store (not a GeoPackage/SQLite file)")
 
 
 def _is_sqlite(path: Path) -> bool:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sqlite3
 import tempfile
 import threading
 import time
@@ -40,7 +39,7 @@ CHUNK = 8  # files handed to a worker at a time
 class IngestReport:
     """What an ingest did. ``errors`` holds one "FILE: reason" line per failed input."""
 
-    db: Path
+    db: str  # where the store is, fit to print
     added: int = 0
     replaced: int = 0
     unchanged: int = 0
@@ -139,7 +138,7 @@ def _extract_in_worker(item: tuple[str, bytes | None]) -> Outcome:
     return extract_item(item[0], item[1], stored.__contains__, _WORKER["gaz"])  # type: ignore[attr-defined]
 
 
-def _outcomes(items: Iterable[tuple[str, bytes | None]], total: int, conn: sqlite3.Connection,
+def _outcomes(items: Iterable[tuple[str, bytes | None]], total: int, conn: store.Store,
               report: IngestReport, jobs: int, cluster: DaskCluster | None) -> Iterator[Outcome]:
     """The outcome of every item, in the items' order, extracted here, by ``jobs`` workers or
     on the Dask ``cluster``."""
@@ -150,7 +149,7 @@ def _outcomes(items: Iterable[tuple[str, bytes | None]], total: int, conn: sqlit
         return
     # Workers see the stored texts as of the start; a text repeated within this run is
     # caught when it is written (store.article_state), as in a one-job ingest.
-    stored = frozenset(r[0] for r in conn.execute("SELECT article_id FROM articles"))
+    stored = conn.stored_ids()
     if cluster is not None:
         from geo.ingest_dask import dask_outcomes
 
@@ -165,8 +164,8 @@ def _outcomes(items: Iterable[tuple[str, bytes | None]], total: int, conn: sqlit
 def _ingest(items: Iterable[tuple[str, bytes | None]], total: int, db: str | Path | None,
             progress: bool, *, replace: bool = True, jobs: int = 1,
             cluster: DaskCluster | None = None) -> IngestReport:
-    report = IngestReport(db=store.resolve_db(db))
     conn = store.connect(db)
+    report = IngestReport(db=conn.location)
     pending: list[tuple[str, dict]] = []
     try:
         bar = tqdm(total=total, unit="article", disable=not progress, leave=False)
@@ -191,46 +190,56 @@ def _ingest(items: Iterable[tuple[str, bytes | None]], total: int, db: str | Pat
     return report
 
 
-def _stored(conn: sqlite3.Connection, article_id: str, report: IngestReport) -> bool:
+def _stored(conn: store.Store, article_id: str, report: IngestReport) -> bool:
     try:
-        return conn.execute("SELECT 1 FROM articles WHERE article_id=?", (article_id,)).fetchone() is not None
-    except sqlite3.Error as exc:
+        return conn.is_stored(article_id)
+    except conn.errors as exc:
         raise StoreError(f"{report.db}: cannot read the store ({exc})") from None
 
 
-def _flush(conn: sqlite3.Connection, pending: list[tuple[str, dict]], report: IngestReport,
+def _flush(conn: store.Store, pending: list[tuple[str, dict]], report: IngestReport,
            replace: bool = True) -> None:
     """Store ``pending`` in one transaction; a database failure becomes one StoreError line."""
     try:
         _write_batch(conn, pending, report, replace)
-    except sqlite3.Error as exc:
+    except conn.errors as exc:
         raise StoreError(f"{report.db}: cannot write the store ({exc}); earlier batches are kept") from None
 
 
-def _write_batch(conn: sqlite3.Connection, pending: list[tuple[str, dict]], report: IngestReport,
+def _write_batch(conn: store.Store, pending: list[tuple[str, dict]], report: IngestReport,
                  replace: bool = True) -> None:
-    with store.transaction(conn):
+    done = IngestReport(db=report.db)  # counted apart, and added to the report once committed
+    claim = [key for source, record in pending for key in (source, record["content_hash"])]
+    with conn.transaction(claim=claim):
         for source, record in pending:
-            state = store.article_state(conn, source, record["content_hash"])
+            state = conn.article_state(source, record["content_hash"])
             if state == "unchanged":
-                report.unchanged += 1
+                done.unchanged += 1
                 continue
             if state == "changed" and replace:
-                store.delete_source(conn, source)
-                report.replaced += 1
+                conn.delete_source(source)
+                done.replaced += 1
             else:
-                report.added += 1
-            store.write_record(conn, record)
-            report.article_ids.append(record["content_hash"])
+                done.added += 1
+            conn.write_record(record)
+            done.article_ids.append(record["content_hash"])
+    report.added += done.added
+    report.replaced += done.replaced
+    report.unchanged += done.unchanged
+    report.article_ids.extend(done.article_ids)
 
 
-def ensure_default_store(db: str | Path | None = None) -> Path:
-    """Return the store path, building it from ``seeds/`` first when it does not exist yet.
+def ensure_default_store(db: store.StoreLocation | None = None) -> store.StoreLocation:
+    """Return where the store is, building a GeoPackage from ``seeds/`` first when it does not exist yet.
 
     The first build happens in a temporary file renamed into place, so a half-built
-    default store is never seen.
+    default store is never seen. A server's store is used as it is: a team's database
+    is not given sample articles it did not ask for.
     """
     path = store.resolve_db(db)
+    if store.is_server(path):
+        return path
+    path = Path(path)
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)

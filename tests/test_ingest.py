@@ -1,4 +1,4 @@
-"""Ingest: idempotent, replacing, atomic under SIGKILL."""
+"""Ingest: idempotent, replacing, atomic under SIGKILL, the same in parallel and on Dask; on both back ends."""
 
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ import pytest
 
 from geo import store
 from geo.ingest import ingest_paths, ingest_uploads
+from tests.store_checks import assert_store_whole, query
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 
 
-def test_same_text_twice_adds_nothing_and_changed_file_replaces(tmp_path):
-    db = tmp_path / "s.gpkg"
+def test_same_text_twice_adds_nothing_and_changed_file_replaces(store_db, tmp_path):
+    db = store_db
     first = ingest_paths([SEEDS], db=db)
     assert first.added == 5 and not first.errors
     before = store.counts(db)
@@ -45,13 +46,18 @@ def test_store_is_a_geopackage_with_named_layers(tmp_path):
     db = tmp_path / "s.gpkg"
     ingest_paths([SEEDS], db=db)
     layers = {name: geom for name, geom in pyogrio.list_layers(db)}
-    assert layers == {"articles": None, "mentions": None, "places": "Point", "events": "Point"}
+    assert layers == {"articles": None, "mentions": None, "places": "Point", "events": "Point",
+                      "events_deployment": "Point", "events_exercise": "Point", "events_chokepoint": "Point"}
     info = pyogrio.read_info(db, layer="events")
     assert info["crs"] == "EPSG:4326" and info["features"] > 10
+    events = store.load_events(db)
+    for event_type in ("deployment", "exercise", "chokepoint"):
+        view = pyogrio.read_info(db, layer=f"events_{event_type}")
+        assert view["crs"] == "EPSG:4326" and view["features"] == (events["type"] == event_type).sum() > 0
 
 
-def test_bad_upload_is_reported_and_changes_nothing(tmp_path):
-    db = tmp_path / "s.gpkg"
+def test_bad_upload_is_reported_and_changes_nothing(store_db):
+    db = store_db
     ingest_paths([SEEDS], db=db)
     before = store.counts(db)
     report = ingest_uploads([("bad.html", b"\x00\x01" * 50), ("good.txt", b"Title line here\n\nMay 1, 2017\n\n"
@@ -61,22 +67,18 @@ def test_bad_upload_is_reported_and_changes_nothing(tmp_path):
     assert after["articles"] == before["articles"] + 1
 
 
-def stored_articles(db: Path) -> int:
-    conn = sqlite3.connect(db, timeout=60)
-    try:
-        return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    finally:
-        conn.close()
+def stored_articles(db: store.StoreLocation) -> int:
+    return query(db, "SELECT count(*) FROM articles")[0][0]
 
 
 @pytest.mark.slow
-def test_sigkill_midway_leaves_the_store_whole_and_a_rerun_completes(tmp_path):
+def test_sigkill_midway_leaves_the_store_whole_and_a_rerun_completes(store_db, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     texts = [p.read_text(encoding="utf-8") for p in SEEDS.iterdir()]
     for i in range(600):
         (corpus / f"a{i:04d}.txt").write_text(texts[i % len(texts)] + f"\n\nVariant {i}.", encoding="utf-8")
-    db = tmp_path / "s.gpkg"
+    db = store_db
     ingest_paths([SEEDS], db=db)
     base = store.counts(db)["articles"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -101,7 +103,7 @@ def test_sigkill_midway_leaves_the_store_whole_and_a_rerun_completes(tmp_path):
     events = store.load_events(db)
     assert set(events["article_id"]) <= set(store.load_articles(db)["article_id"])
     assert base <= stored["articles"] < base + 600
-    shutil.copy(db, tmp_path / "after-kill.gpkg")
+    assert_store_whole(db)
     report = ingest_paths([corpus], db=db)
     assert not report.errors
     articles = store.load_articles(db)
@@ -121,19 +123,6 @@ def test_a_store_from_an_earlier_version_gains_the_date_column(tmp_path: Path) -
     assert "date" in events.columns and len(events) > 0
 
 
-def _store_rows(db: Path) -> dict[str, list[tuple]]:
-    """Every row of the store's four tables in insertion order, without the ingest time."""
-    conn = sqlite3.connect(db)
-    try:
-        out = {}
-        for table in ("articles", "places", "mentions", "events"):
-            names = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "ingested_at"]
-            out[table] = conn.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY fid").fetchall()
-        return out
-    finally:
-        conn.close()
-
-
 def _mixed_corpus(folder: Path) -> Path:
     """130 articles (real texts, some repeated) and one unreadable file in ``folder``."""
     folder.mkdir()
@@ -146,14 +135,15 @@ def _mixed_corpus(folder: Path) -> Path:
     return folder
 
 
-def test_a_parallel_ingest_stores_exactly_what_a_one_job_ingest_stores(tmp_path):
+def test_a_parallel_ingest_stores_exactly_what_a_one_job_ingest_stores(new_store, tmp_path):
     corpus = _mixed_corpus(tmp_path / "corpus")
-    one, two = tmp_path / "one.gpkg", tmp_path / "two.gpkg"
+    one, two = new_store("one"), new_store("two")
     first = ingest_paths([corpus], db=one, jobs=1)
     second = ingest_paths([corpus], db=two, jobs=2)
     assert (first.added, first.unchanged, first.errors) == (second.added, second.unchanged, second.errors)
     assert len(first.errors) == 1 and first.unchanged > 0
-    assert _store_rows(one) == _store_rows(two)
+    assert store.table_rows(one) == store.table_rows(two)
+    assert_store_whole(two)
     again = ingest_paths([corpus], db=two, jobs=2)
     assert again.added == 0 and again.unchanged == first.added + first.unchanged
 
@@ -165,15 +155,15 @@ def _ingest_cli(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=600)
 
 
-def test_an_ingest_on_a_local_dask_cluster_stores_exactly_what_a_plain_ingest_stores(tmp_path):
+def test_an_ingest_on_a_local_dask_cluster_stores_exactly_what_a_plain_ingest_stores(new_store, tmp_path):
     corpus = _mixed_corpus(tmp_path / "corpus")
-    plain, on_dask = tmp_path / "plain.gpkg", tmp_path / "dask.gpkg"
+    plain, on_dask = new_store("plain"), new_store("dask")
     first = ingest_paths([corpus], db=plain, jobs=1)
     done = _ingest_cli(str(corpus), "--db", str(on_dask), "--dask", "--jobs", "2")  # a local cluster of 2 workers
     errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
     assert done.returncode == 1 and len(errors) == 1 and "0999.txt" in errors[0], done.stderr
     assert f"{first.added} added, 0 replaced, {first.unchanged} unchanged, 1 failed" in done.stderr
-    assert _store_rows(plain) == _store_rows(on_dask)
+    assert store.table_rows(plain) == store.table_rows(on_dask)
 
 
 def test_an_ingest_sent_to_a_running_scheduler_adds_only_new_texts(tmp_path):
