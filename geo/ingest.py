@@ -119,10 +119,12 @@ def extract_item(source: str, data: bytes | None, is_stored: Callable[[str], boo
 _WORKER: dict[str, object] = {}
 
 
-def _start_worker(stored: frozenset[str]) -> None:
+def _start_worker(stored: frozenset[str], parent: int) -> None:
+    # The parent's pid comes from the parent: read here with getppid(), it would already be 1 (init)
+    # when the parent was killed between the fork and this call, and the worker would wait forever.
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     _WORKER["stored"] = stored
     _WORKER["gaz"] = load_gazetteer()
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -157,7 +159,8 @@ def _outcomes(items: Iterable[tuple[str, bytes | None]], total: int, conn: store
         return
     jobs = min(jobs, total // MIN_FILES_PER_JOB)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(stored,)) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(stored, os.getpid())) as pool:
         yield from pool.map(_extract_in_worker, items, chunksize=CHUNK)
 
 

@@ -16,6 +16,7 @@ Guarantees, as in the file:
 from __future__ import annotations
 
 import atexit
+import os
 import random
 import threading
 from collections.abc import Iterable, Iterator
@@ -120,7 +121,8 @@ def _pool(url: str) -> psycopg_pool.ConnectionPool:
             pool = psycopg_pool.ConnectionPool(
                 url, min_size=1, max_size=POOL_SIZE, open=False, timeout=CONNECT_TIMEOUT_S,
                 check=psycopg_pool.ConnectionPool.check_connection,  # a server restarted since: reconnect
-                kwargs={"autocommit": True, "application_name": "flankmap", "connect_timeout": CONNECT_TIMEOUT_S},
+                kwargs={"autocommit": True, "application_name": os.environ.get("PGAPPNAME", "flankmap"),
+                        "connect_timeout": CONNECT_TIMEOUT_S},  # PGAPPNAME: how a DBA sees the session
                 name=f"flankmap {printable(url)}")
             pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
             _POOLS[url] = pool

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -34,7 +33,7 @@ from streamlit.testing.v1 import AppTest
 from geo import store, timeline
 from geo.uploads import store_uploads
 from tests.dashboard_fixtures import build_seed_store, filter_widget
-from tests.store_checks import assert_store_whole
+from tests.store_checks import assert_store_whole, query
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard.py")
@@ -44,7 +43,7 @@ WRITERS = 4            # further threads storing uploads directly, like other se
 RERUNS = 3             # reruns of a non-uploading session while the uploads go on
 RUN_TIMEOUT_S = 120    # one AppTest run, on a busy 2-core machine
 TOTAL_TIMEOUT_S = 240  # the whole crowd
-PROCESSES = 4          # concurrent `python -m geo ingest` processes on file lists, plus one on the folder
+PROCESSES = 9          # concurrent `python -m geo ingest` processes on file lists, plus one on the folder
 
 PLACES = (("Rukla", "Lithuania", "Vilnius", "LT"), ("Tapa", "Estonia", "Tallinn", "EE"),
           ("Orzysz", "Poland", "Warsaw", "PL"), ("Ādaži", "Latvia", "Riga", "LV"),
@@ -254,24 +253,18 @@ def _expected_query(plan: Plan) -> dict[str, str]:
     return out
 
 
-def check_store(db: Path, articles: dict[str, tuple[str, bytes]]) -> None:
-    """Every article (content hash -> name, bytes) stored exactly once with its events; the file intact."""
+def check_store(db: store.StoreLocation, articles: dict[str, tuple[str, bytes]]) -> None:
+    """Every article (content hash -> name, bytes) stored exactly once with its events; the store intact."""
     assert_store_whole(db)
-    conn = sqlite3.connect(db, timeout=60)
-    try:
-        rows = conn.execute("SELECT article_id, source, n_events, n_places FROM articles").fetchall()
-        by_id: dict[str, list[tuple[str, int, int]]] = {}
-        for aid, source, n_events, n_places in rows:
-            by_id.setdefault(aid, []).append((source, n_events, n_places))
-        for aid, (name, _) in articles.items():
-            assert len(by_id.get(aid, [])) == 1, (name, by_id.get(aid))
-            assert by_id[aid][0][1] > 0, (name, "no events")
-        for aid, stored in by_id.items():  # rows per article are checked by assert_store_whole
-            assert len(stored) == 1, (aid, stored)
-        duplicates = conn.execute("SELECT count(*) - count(DISTINCT event_id) FROM events").fetchone()[0]
-        assert duplicates == 0
-    finally:
-        conn.close()
+    by_id: dict[str, list[tuple[str, int, int]]] = {}
+    for aid, source, n_events, n_places in query(db, "SELECT article_id, source, n_events, n_places FROM articles"):
+        by_id.setdefault(aid, []).append((source, n_events, n_places))
+    for aid, (name, _) in articles.items():
+        assert len(by_id.get(aid, [])) == 1, (name, by_id.get(aid))
+        assert by_id[aid][0][1] > 0, (name, "no events")
+    for aid, stored in by_id.items():  # rows per article are checked by assert_store_whole
+        assert len(stored) == 1, (aid, stored)
+    assert query(db, "SELECT count(*) - count(DISTINCT event_id) FROM events")[0][0] == 0
 
 
 def _headline(message: str) -> str:
@@ -340,7 +333,7 @@ def test_many_sessions_and_uploads_at_once(tmp_path: Path, monkeypatch: pytest.M
 
 
 # ----- ingest processes -------------------------------------------------------------------------------
-def test_concurrent_ingest_processes_lose_and_double_nothing(tmp_path: Path) -> None:
+def test_concurrent_ingest_processes_lose_and_double_nothing(store_db: store.StoreLocation, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     files = []
@@ -349,12 +342,12 @@ def test_concurrent_ingest_processes_lose_and_double_nothing(tmp_path: Path) -> 
         path.write_bytes(article(200 + i))
         files.append(path)
     # Process k takes a window of 9 files (the windows overlap and wrap around), one more takes the
-    # whole folder: every file is submitted by two or three processes at once.
+    # whole folder: every file is submitted by three to six of the ten processes at once.
     sets: list[list[Path]] = [[files[(6 * k + j) % len(files)] for j in range(9)] for k in range(PROCESSES)]
     sets.append([corpus])
     submissions = [1 + sum(f in s for s in sets[:-1]) for f in files]
-    assert min(submissions) == 2 and max(submissions) == 3
-    db = tmp_path / "shared.gpkg"  # not created yet: the processes race to create it, too
+    assert min(submissions) == 3 and max(submissions) == 6 and len(sets) == 10
+    db = store_db  # not created yet: the processes race to create it (its file or its tables), too
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.monotonic()
     procs = [subprocess.Popen([sys.executable, "-m", "geo", "ingest", *map(str, s), "--db", str(db), "--quiet"],
@@ -376,8 +369,9 @@ def test_concurrent_ingest_processes_lose_and_double_nothing(tmp_path: Path) -> 
     stored = store.load_articles(db)
     assert len(stored) == len(files) and stored["source"].is_unique
     assert set(stored["article_id"]) == set(articles)
+    kind = "PostGIS" if store.is_server(db) else "GeoPackage"
     print(f"\nconcurrency: {len(procs)} ingest processes, {sum(submissions)} file "
-          f"submissions of {len(files)} articles into one new store, wall {wall:.1f}s")
+          f"submissions of {len(files)} articles into one new {kind} store, wall {wall:.1f}s")
 
 
 def test_store_version_changes_with_every_commit_even_within_one_clock_tick(tmp_path: Path) -> None:
@@ -392,3 +386,17 @@ def test_store_version_changes_with_every_commit_even_within_one_clock_tick(tmp_
     assert after[0] == before[0] and after != before
     assert store_uploads([("a.txt", article(0))], db)[0].level == "info"  # nothing written: same version
     assert store.version(db) == after
+
+
+def test_store_version_moves_with_every_committed_write_and_only_then(store_db: store.StoreLocation) -> None:
+    """The dashboard's cache key, on either back end."""
+    store.connect(store_db).close()
+    first = store.version(store_db)
+    assert store.version(store_db) == first
+    assert store_uploads([("a.txt", article(1))], store_db)[0].level == "success"
+    second = store.version(store_db)
+    assert second != first
+    assert store_uploads([("a.txt", article(1))], store_db)[0].level == "info"  # nothing written
+    assert store.version(store_db) == second
+    assert store_uploads([("b.txt", article(2))], store_db)[0].level == "success"
+    assert store.version(store_db) not in (first, second)
