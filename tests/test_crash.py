@@ -331,7 +331,7 @@ def test_ingest_survives_sigkill_at_two_dozen_moments(store_db: store.StoreLocat
     rolled_back = [k for k in mid_write if k.after == k.before]
     kind = "PostGIS" if store.is_server(db) else "GeoPackage"
     print(f"\n[crash] {kind}: {len(done)} SIGKILLs survived ({dict(moments)}), {len(kills) - len(done)} runs finished "
-          f"first; {len(mid_write)} kills inside a write transaction (a hot journal or an open transaction left behind, "
+          f"first; {len(mid_write)} kills inside a write transaction (hot journal or open transaction left, "
           f"{len(rolled_back)} rolled back whole); kill points (ms after start) "
           f"{[f'{k.trigger}@{k.after_ms}' for k in done]}; "
           f"progress {[k.after for k in kills]}; {N_ARTICLES} articles stored once each; "
