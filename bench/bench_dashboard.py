@@ -1,6 +1,7 @@
 """Server time per rerun and map payload for 1,000 / 10,000 / 100,000 synthetic events.
 
-Run: .venv/bin/python bench/bench_dashboard.py [N ...]   (targets at 10,000: rerun < 300 ms, payload < 1 MB)
+Run: .venv/bin/python bench/bench_dashboard.py [N ...] [--no-postgis]
+(targets at 10,000: rerun < 300 ms, payload < 1 MB)
 
 Two tables:
 
@@ -10,7 +11,8 @@ Two tables:
   (store read, caches cold), a rerun after moving the year slider to a window not seen before
   (features built), the same window again (cached), and a rerun that does not change the view
   (export format), each the median of a few runs. AppTest runs the script as the server does,
-  minus the websocket.
+  minus the websocket. The page table runs on a GeoPackage and, when PostgreSQL with PostGIS
+  is installed (``make test`` installs it), on a throwaway PostGIS server (``--no-postgis`` skips it).
 
 Timings on a shared machine are noisy (2 cores shared with other jobs while these figures were taken).
 """
@@ -75,7 +77,7 @@ def synthetic_events(n: int, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
-def write_store(events: pd.DataFrame, db: Path) -> Path:
+def write_store(events: pd.DataFrame, db: store.StoreLocation) -> store.StoreLocation:
     """Write ``events`` (as from synthetic_events) to a new store at ``db`` through geo.store, one article per id."""
     conn = store.connect(db)
     try:
@@ -129,7 +131,7 @@ def bench_map(sizes: tuple[int, ...]) -> None:
             (out / "map_10000.html").write_text(html, encoding="utf-8")
 
 
-def page_times(db: Path) -> tuple[float, float, float, float]:
+def page_times(db: store.StoreLocation) -> tuple[float, float, float, float]:
     """Return the dashboard's (first run, new window, seen window, other rerun) ms on the store ``db``."""
     from streamlit.testing.v1 import AppTest
 
@@ -160,20 +162,31 @@ def page_times(db: Path) -> tuple[float, float, float, float]:
     return first, new, seen, other
 
 
-def bench_page(sizes: tuple[int, ...], folder: Path) -> None:
-    """Print the dashboard's run times through AppTest on a store of each size."""
-    print(f"\n{'events':>8} {'first run ms':>13} {'new window ms':>14} {'seen window ms':>15} {'other rerun ms':>15}")
+def bench_page(sizes: tuple[int, ...], new_store: Callable[[int], store.StoreLocation], back_end: str) -> None:
+    """Print the dashboard's run times through AppTest on a store of each size made by ``new_store``."""
+    print(f"\n{'events':>8} {'store':>10} {'write s':>8} {'first run ms':>13} {'new window ms':>14} "
+          f"{'seen window ms':>15} {'other rerun ms':>15}")
     for n in sizes:
-        first, new, seen, other = page_times(write_store(synthetic_events(n), folder / f"bench-{n}.gpkg"))
-        print(f"{n:>8} {first:>13.0f} {new:>14.0f} {seen:>15.0f} {other:>15.0f}")
+        start = time.perf_counter()
+        db = write_store(synthetic_events(n), new_store(n))
+        written = time.perf_counter() - start
+        first, new, seen, other = page_times(db)
+        print(f"{n:>8} {back_end:>10} {written:>8.1f} {first:>13.0f} {new:>14.0f} {seen:>15.0f} {other:>15.0f}")
 
 
 def main() -> None:
     """Run both tables for the sizes given on the command line (default 1,000, 10,000, 100,000)."""
-    sizes = tuple(int(a) for a in sys.argv[1:]) or SIZES
+    sizes = tuple(int(a) for a in sys.argv[1:] if not a.startswith("--")) or SIZES
     bench_map(sizes)
     with tempfile.TemporaryDirectory() as folder:
-        bench_page(sizes, Path(folder))
+        bench_page(sizes, lambda n: Path(folder) / f"bench-{n}.gpkg", "GeoPackage")
+    from tests.postgis_server import TemporaryPostgis, postgres_bin
+
+    if "--no-postgis" in sys.argv or postgres_bin() is None:
+        print("PostGIS: skipped" + ("" if "--no-postgis" in sys.argv else " (no PostgreSQL with PostGIS installed)"))
+        return
+    with TemporaryPostgis(durable=True) as server:
+        bench_page(sizes, lambda n: server.new_database(f"bench_{n}"), "PostGIS")
 
 
 if __name__ == "__main__":
