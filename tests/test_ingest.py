@@ -16,6 +16,7 @@ import pyogrio
 import pytest
 
 from geo import store
+from geo.extract import extract_file
 from geo.ingest import ingest_paths, ingest_uploads
 from tests.store_checks import assert_store_whole, query
 
@@ -196,3 +197,23 @@ def test_an_ingest_sent_to_a_running_scheduler_adds_only_new_texts(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "1 added, 0 replaced, 1 unchanged, 0 failed" in done.stderr
     assert store.counts(db)["articles"] == 6
+
+
+def test_a_source_replaced_within_one_batch_keeps_only_its_last_text(store_db, tmp_path):
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text("Troops in Tapa\n\nJune 1, 2017\n\nBritish troops arrived at Tapa in Estonia.", encoding="utf-8")
+    second.write_text("Drills in Ādaži\n\nJune 2, 2017\n\nCanadian troops trained at Ādaži in Latvia.",
+                      encoding="utf-8")
+    records = [extract_file(first) | {"source": "report.txt"}, extract_file(second) | {"source": "report.txt"}]
+    conn = store.connect(store_db)
+    try:
+        with conn.transaction(claim=["report.txt"]):
+            conn.write_record(records[0])
+            assert conn.article_state("report.txt", records[1]["content_hash"]) == "changed"
+            conn.delete_source("report.txt")
+            conn.write_record(records[1])
+    finally:
+        conn.close()
+    assert_store_whole(store_db)
+    assert list(store.load_articles(store_db)["article_id"]) == [records[1]["content_hash"]]
+    assert set(store.load_events(store_db)["country"]) == {"LV"}
