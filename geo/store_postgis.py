@@ -6,7 +6,8 @@ lists them and QGIS opens them as layers), a primary key ``fid`` on every table,
 keys to the article, indexes on year, type and country, and a view per event type.
 
 Guarantees, as in the file:
-- atomic: a batch is one transaction; a killed client's transaction is rolled back by the server;
+- atomic: a batch is one transaction (its articles inserted one by one, their places, mentions and
+  events in one COPY per table at commit); a killed client's transaction is rolled back by the server;
 - once by content hash: ``articles.article_id`` is unique, and each writer takes transaction-level
   advisory locks on the article ids and sources it writes (in one order for every writer, so they
   cannot deadlock), so two ingests of one text store it once and neither fails;
@@ -95,6 +96,7 @@ COPY_ROWS = {"places": f"COPY places (geom, {', '.join(PLACE_COLUMNS)}) FROM STD
 def ewkt_point(lon: float, lat: float) -> str:
     """Return the point as PostGIS's extended WKT in EPSG:4326 (``repr`` keeps every bit of a float)."""
     return f"SRID=4326;POINT({float(lon)!r} {float(lat)!r})"
+
 
 _POOLS: dict[str, psycopg_pool.ConnectionPool] = {}
 _POOLS_LOCK = threading.Lock()
