@@ -154,6 +154,8 @@ def hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, ki
             if where_host is None and _governed_by_excluding(text, clause_start, i, local, []):
                 where_host = m  # "220 km from Kaliningrad, where...": the rest of the clause is no event
             continue
+        if m.place.kind == "river":
+            continue  # a line, not a site: forces "along the Vistula" are placed by the places beside it
         if m.metonymy or m.embedded or _governed_by_excluding(text, clause_start, i, local, excluded) \
                 or (i and _locates_site(text, local[i - 1], m)):
             excluded.append(m)

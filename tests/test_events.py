@@ -530,3 +530,14 @@ def test_a_gapped_leader_is_an_agent(gaz):
     assert {p for t, p in found if t == "deployment"} == {"Latvia", "Estonia"}
     found = events(gaz, "Troops were deployed in Latvia and in Estonia.")
     assert {p for t, p in found if t == "deployment"} == {"Latvia", "Estonia"}
+
+
+def test_a_river_hosts_no_event_and_the_places_beside_it_still_do(gaz):
+    found = events(gaz, "Polish engineers built pontoon bridges across the Vistula during exercise Anakonda.")
+    assert not {p for _, p in found} & {"Vistula"}
+    found = events(gaz, "Romanian troops deployed to Ungheni on the Prut and to Iași.")
+    places = {p for t, p in found if t == "deployment"}
+    assert "Ungheni" in places and not places & {"Prut", "Prut River"}
+    for sentence in ("Ukrainian marines held an exercise on the Dnieper near Kherson.",
+                     "The brigade held river-crossing drills on the Daugava near Jēkabpils."):
+        assert not {p for _, p in events(gaz, sentence)} & {"Dnieper", "Daugava"}  # both were exercises there
