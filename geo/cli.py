@@ -73,9 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="print one JSON object per article")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=_cmd_extract)
-    p = sub.add_parser("ingest", help="store articles, places and events in the GeoPackage")
+    p = sub.add_parser("ingest", help="store articles, places and events (GeoPackage or PostGIS)")
     p.add_argument("paths", nargs="+")
-    p.add_argument("--db", default=None, help="GeoPackage file (default: var/events.gpkg)")
+    p.add_argument("--db", default=None,
+                   help="GeoPackage file or postgresql:// URL (default: $FLANKMAP_DB or var/events.gpkg)")
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--jobs", type=int, default=0,
                    help="processes that extract (default 0: one per core); one process always writes")
@@ -92,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--country", nargs="*", default=[])
     p.add_argument("--type", dest="types", nargs="*", default=[],
                    choices=["deployment", "exercise", "chokepoint"])
-    p.add_argument("--db", default=None)
+    p.add_argument("--db", default=None, help="GeoPackage file or postgresql:// URL (default: $FLANKMAP_DB or "
+                                               "var/events.gpkg)")
     p.add_argument("--title", default=None)
     p.add_argument("--caption", default=None)
     p.add_argument("--banner", default=None, help="classification banner, e.g. UNCLASSIFIED")
