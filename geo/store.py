@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager, closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import pandas as pd
 
@@ -107,6 +107,52 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release the connection."""
+
+
+class SqlStore:
+    """The reads both back ends share, written once; a back end gives its placeholder (``MARK``),
+    ``_query`` and ``_frame``, and how ``table_rows`` reads each column (``ROW_COLUMNS``)."""
+
+    MARK = "?"
+    ROW_COLUMNS: ClassVar[dict[str, list[str]]] = {"articles": [c for c in ARTICLE_COLUMNS if c != "ingested_at"],
+                                                   "places": PLACE_COLUMNS, "mentions": MENTION_COLUMNS,
+                                                   "events": EVENT_COLUMNS}
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def _frame(self, sql: str, params: list[Any], columns: list[str]) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def is_stored(self, article_id: str) -> bool:
+        """Return whether an article with this content hash is stored."""
+        return bool(self._query(f"SELECT 1 FROM articles WHERE article_id = {self.MARK}", (article_id,)))
+
+    def article_state(self, source: str, article_id: str) -> str:
+        """Return "unchanged" (same text stored), "changed" (source stored with other text) or "new"."""
+        if self.is_stored(article_id):
+            return "unchanged"
+        if self._query(f"SELECT 1 FROM articles WHERE source = {self.MARK} LIMIT 1", (source,)):
+            return "changed"
+        return "new"
+
+    def stored_ids(self) -> frozenset[str]:
+        """Return the content hashes of every stored article."""
+        return frozenset(r[0] for r in self._query("SELECT article_id FROM articles"))
+
+    def load_events(self, filters: Filters) -> pd.DataFrame:
+        """Return the stored events matching ``filters`` (columns: EVENT_COLUMNS), by year then insertion."""
+        where, params = filter_clause(filters, self.MARK)
+        return self._frame(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events{where} ORDER BY year, fid", params,
+                           EVENT_COLUMNS)
+
+    def table_rows(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Return every row of the four tables in insertion order, as plain values, without the ingest time."""
+        return {t: self._query(f"SELECT {', '.join(self.ROW_COLUMNS[t])} FROM {t} ORDER BY fid") for t in TABLES}
+
+    def counts(self) -> dict[str, int]:
+        """Return the number of rows of each table."""
+        return {t: self._query(f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
 
 
 def resolve_db(db: StoreLocation | None) -> StoreLocation:

@@ -24,17 +24,7 @@ from typing import Any
 import pandas as pd
 
 from geo.errors import StoreError
-from geo.store import (
-    ARTICLE_COLUMNS,
-    EVENT_COLUMNS,
-    EVENT_TYPES,
-    MENTION_COLUMNS,
-    PLACE_COLUMNS,
-    TABLES,
-    Filters,
-    filter_clause,
-    record_rows,
-)
+from geo.store import ARTICLE_COLUMNS, EVENT_COLUMNS, EVENT_TYPES, MENTION_COLUMNS, PLACE_COLUMNS, SqlStore, record_rows
 
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10300
@@ -128,7 +118,7 @@ INSERT_MENTION = _insert("mentions", MENTION_COLUMNS, False)
 INSERT_EVENT = _insert("events", EVENT_COLUMNS, True)
 
 
-class GeoPackageStore:
+class GeoPackageStore(SqlStore):
     """A GeoPackage file opened for reading and writing (see the module's docstring)."""
 
     errors: tuple[type[Exception], ...] = (sqlite3.Error,)
@@ -161,21 +151,8 @@ class GeoPackageStore:
         """A write transaction taken at once (BEGIN IMMEDIATE: the file's one writer), committed or rolled
         back whole. ``claim`` needs nothing more: no other writer runs meanwhile."""
         del claim
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with _immediate(self.conn):
             yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
-
-    def article_state(self, source: str, article_id: str) -> str:
-        """Return "unchanged" (same text stored), "changed" (source stored with other text) or "new"."""
-        if self.is_stored(article_id):
-            return "unchanged"
-        if self.conn.execute("SELECT 1 FROM articles WHERE source=?", (source,)).fetchone():
-            return "changed"
-        return "new"
 
     def delete_source(self, source: str) -> None:
         """Delete every row of the article(s) stored under ``source`` (inside a transaction)."""
@@ -191,38 +168,19 @@ class GeoPackageStore:
         self.conn.executemany(INSERT_MENTION, rows.mentions)
         self.conn.executemany(INSERT_EVENT, [(gpkg_point(r[0], r[1]), *r[2:]) for r in rows.events])
 
-    def is_stored(self, article_id: str) -> bool:
-        """Return whether an article with this content hash is stored."""
-        return self.conn.execute("SELECT 1 FROM articles WHERE article_id=?", (article_id,)).fetchone() is not None
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return self.conn.execute(sql, params).fetchall()
 
-    def stored_ids(self) -> frozenset[str]:
-        """Return the content hashes of every stored article."""
-        return frozenset(r[0] for r in self.conn.execute("SELECT article_id FROM articles"))
-
-    def load_events(self, filters: Filters) -> pd.DataFrame:
-        """Return the stored events matching ``filters`` (columns: EVENT_COLUMNS)."""
-        where, params = filter_clause(filters, "?")
-        sql = f"SELECT {', '.join(EVENT_COLUMNS)} FROM events{where} ORDER BY year, fid"
+    def _frame(self, sql: str, params: list[Any], columns: list[str]) -> pd.DataFrame:
         return pd.read_sql_query(sql, self.conn, params=params)
 
     def load_articles(self) -> pd.DataFrame:
         """Return the stored articles (one row each)."""
-        return pd.read_sql_query(f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles ORDER BY fid", self.conn)
+        return self._frame(f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles ORDER BY fid", [], ARTICLE_COLUMNS)
 
     def version(self) -> tuple[int, int]:
         """Return (mtime_ns, change counter) of the file (see ``file_version``)."""
         return file_version(self.path)
-
-    def table_rows(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Return every row of the four tables in insertion order (geometry as lon, lat), without the ingest time."""
-        columns = {"articles": [c for c in ARTICLE_COLUMNS if c != "ingested_at"], "places": PLACE_COLUMNS,
-                   "mentions": MENTION_COLUMNS, "events": EVENT_COLUMNS}
-        return {t: self.conn.execute(f"SELECT {', '.join(columns[t])} FROM {t} ORDER BY fid").fetchall()
-                for t in TABLES}
-
-    def counts(self) -> dict[str, int]:
-        """Return the number of rows of each table."""
-        return {t: self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
 
     def close(self) -> None:
         """Close the file."""
@@ -235,38 +193,46 @@ def _ensure_schema(conn: sqlite3.Connection) -> None:
         if have:
             _migrate(conn)
             return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with _immediate(conn):
             conn.execute(f"PRAGMA application_id={GPKG_APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version={GPKG_USER_VERSION}")
-            # executescript() would commit the open transaction, so statements go one by one.
-            for statement in filter(str.strip, (SCHEMA + ";" + INDEXES).split(";")):
-                conn.execute(statement)
+            _run_script(conn, SCHEMA)
             conn.executemany("INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?,?,?,?,?,?)", SRS_ROWS)
-            _add_type_views(conn)
-            for table, data_type, geom in LAYERS:
-                _register(conn, table, data_type, geom)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            _add_indexes_and_layers(conn)
 
 
-def _register(conn: sqlite3.Connection, table: str, data_type: str, geom: str | None) -> None:
-    srs = 4326 if geom else None
-    conn.execute("INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, srs_id, "
-                 "min_x, min_y, max_x, max_y) VALUES (?,?,?,?,?,?,?,?)",
-                 (table, data_type, table, srs, -180 if geom else None, -90 if geom else None,
-                  180 if geom else None, 90 if geom else None))
-    if geom:
-        conn.execute("INSERT OR IGNORE INTO gpkg_geometry_columns VALUES (?,?,?,?,0,0)", (table, geom, "POINT", 4326))
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction holding the file's write lock from its start, committed or rolled back whole."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
-def _add_type_views(conn: sqlite3.Connection) -> None:
-    # One layer per event type, for QGIS and GDAL: a view registered as a feature table.
-    for event_type in EVENT_TYPES:
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would commit the open transaction, so statements go one by one.
+    for statement in filter(str.strip, script.split(";")):
+        conn.execute(statement)
+
+
+def _add_indexes_and_layers(conn: sqlite3.Connection) -> None:
+    """Create the indexes and the per-type views, and register every layer (all idempotent)."""
+    _run_script(conn, INDEXES)
+    for event_type in EVENT_TYPES:  # one layer per event type, for QGIS and GDAL
         conn.execute(f"CREATE VIEW IF NOT EXISTS events_{event_type} AS "
                      f"SELECT * FROM events WHERE type = '{event_type}'")
+    for table, data_type, geom in LAYERS:
+        conn.execute("INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, srs_id, "
+                     "min_x, min_y, max_x, max_y) VALUES (?,?,?,?,?,?,?,?)",
+                     (table, data_type, table, 4326 if geom else None, -180 if geom else None,
+                      -90 if geom else None, 180 if geom else None, 90 if geom else None))
+        if geom:
+            conn.execute("INSERT OR IGNORE INTO gpkg_geometry_columns VALUES (?,?,?,?,0,0)",
+                         (table, geom, "POINT", 4326))
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -277,20 +243,11 @@ def _migrate(conn: sqlite3.Connection) -> None:
     if "countries" in columns and "date" in columns and {"events_type", "events_country"} <= indexes \
             and {f"events_{t}" for t in EVENT_TYPES} <= views:
         return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _immediate(conn):
         columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}  # as of holding the lock
         if "countries" not in columns:
             conn.execute("ALTER TABLE events ADD COLUMN countries TEXT")
             conn.execute("UPDATE events SET countries = country WHERE countries IS NULL")
         if "date" not in columns:
             conn.execute("ALTER TABLE events ADD COLUMN date TEXT")  # "YYYY-MM" when the text gives the month
-        for statement in filter(str.strip, INDEXES.split(";")):
-            conn.execute(statement)
-        _add_type_views(conn)
-        for table, data_type, geom in LAYERS:
-            _register(conn, table, data_type, geom)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+        _add_indexes_and_layers(conn)

@@ -31,17 +31,7 @@ import psycopg_pool
 from psycopg import conninfo
 
 from geo.errors import StoreError
-from geo.store import (
-    ARTICLE_COLUMNS,
-    EVENT_COLUMNS,
-    EVENT_TYPES,
-    MENTION_COLUMNS,
-    PLACE_COLUMNS,
-    TABLES,
-    Filters,
-    filter_clause,
-    record_rows,
-)
+from geo.store import ARTICLE_COLUMNS, EVENT_COLUMNS, EVENT_TYPES, MENTION_COLUMNS, PLACE_COLUMNS, SqlStore, record_rows
 
 SCHEMA_VERSION = 1
 SCHEMA_LOCK = 0x464C4B4D  # "FLKM": one schema builder at a time
@@ -140,8 +130,13 @@ def _close_pools() -> None:
         _POOLS.clear()
 
 
-class PostgisStore:
+class PostgisStore(SqlStore):
     """A PostGIS database opened for reading and writing (see the module's docstring)."""
+
+    MARK = "%s"
+    # Booleans read as 0/1, as the file stores them, so the two back ends' rows compare equal.
+    ROW_COLUMNS = SqlStore.ROW_COLUMNS | {"mentions": [c if c not in ("metonymy", "embedded") else f"{c}::integer"
+                                                       for c in MENTION_COLUMNS]}
 
     errors: tuple[type[Exception], ...] = (psycopg.Error, psycopg_pool.PoolTimeout)
 
@@ -199,14 +194,6 @@ class PostgisStore:
                             copy.write_row(row)
                     rows.clear()
 
-    def article_state(self, source: str, article_id: str) -> str:
-        """Return "unchanged" (same text stored), "changed" (source stored with other text) or "new"."""
-        if self.is_stored(article_id):
-            return "unchanged"
-        if self.conn.execute("SELECT 1 FROM articles WHERE source = %s LIMIT 1", (source,)).fetchone():
-            return "changed"
-        return "new"
-
     def delete_source(self, source: str) -> None:
         """Delete every row of the article(s) stored under ``source`` (their rows go with them: ON DELETE CASCADE)."""
         self._copy_rows()  # rows of this batch's earlier articles are deleted with them too
@@ -225,19 +212,8 @@ class PostgisStore:
         self._rows["events"].extend((ewkt_point(r[0], r[1]), *r[2:]) for r in rows.events)
         self._wrote = True
 
-    def is_stored(self, article_id: str) -> bool:
-        """Return whether an article with this content hash is stored."""
-        return self.conn.execute("SELECT 1 FROM articles WHERE article_id = %s", (article_id,)).fetchone() is not None
-
-    def stored_ids(self) -> frozenset[str]:
-        """Return the content hashes of every stored article."""
-        return frozenset(r[0] for r in self.conn.execute("SELECT article_id FROM articles"))
-
-    def load_events(self, filters: Filters) -> pd.DataFrame:
-        """Return the stored events matching ``filters`` (columns: EVENT_COLUMNS)."""
-        where, params = filter_clause(filters, "%s")
-        return self._frame(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events{where} ORDER BY year, fid", params,
-                           EVENT_COLUMNS)
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self.conn.execute(sql, params).fetchall()]
 
     def load_articles(self) -> pd.DataFrame:
         """Return the stored articles (one row each); ``ingested_at`` as ISO 8601 text, as in the file."""
@@ -254,19 +230,6 @@ class PostgisStore:
         """Return (this database's random id, its count of committed writes)."""
         row = self.conn.execute("SELECT store_uid, writes FROM flankmap_meta WHERE id = 1").fetchone()
         return int(row[0]), int(row[1])
-
-    def table_rows(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Return every row of the four tables in insertion order, without the ingest time; booleans as 0/1,
-        as the file stores them."""
-        columns = {"articles": [c for c in ARTICLE_COLUMNS if c != "ingested_at"], "places": PLACE_COLUMNS,
-                   "mentions": [c if c not in ("metonymy", "embedded") else f"{c}::integer" for c in MENTION_COLUMNS],
-                   "events": EVENT_COLUMNS}
-        return {t: [tuple(r) for r in self.conn.execute(f"SELECT {', '.join(columns[t])} FROM {t} ORDER BY fid")]
-                for t in TABLES}
-
-    def counts(self) -> dict[str, int]:
-        """Return the number of rows of each table."""
-        return {t: self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
 
     def close(self) -> None:
         """Give the connection back to the pool."""
