@@ -1,4 +1,4 @@
-"""Prebuilt indexes: the gazetteer's tables and the name automaton, pickled beside the data.
+"""Prebuilt indexes: the gazetteer's tables and the name trie, pickled beside the data.
 
 Building both from the CSV files takes over a second at every start of a process; loading
 them from a pickle takes about a fifth of that. Each file is named by a content hash of the
@@ -25,7 +25,7 @@ from typing import BinaryIO, TypeVar
 
 FORMAT = 1  # bump when the pickled layout changes without a change to the files hashed below
 PACKAGE_DIR = Path(__file__).resolve().parent
-BUILD_SOURCES = ("gazetteer.py", "normalize.py", "mentions.py", "prebuilt.py")
+BUILD_SOURCES = ("gazetteer.py", "normalize.py", "mentions.py", "packed.py", "prebuilt.py")
 DATA_FOLDERS = ("gazetteer", "catalogue", "boundaries")
 T = TypeVar("T")
 
@@ -44,7 +44,7 @@ def digest(data_dir: Path) -> str:
     times (nanoseconds): a changed file has a new signature, and its content is hashed again.
     """
     files = _sources(data_dir)
-    head = f"{FORMAT} {sys.version} {version('pyahocorasick')}"
+    head = f"{FORMAT} {sys.version} {version('marisa-trie')}"
     signature = hashlib.blake2b(head.encode(), digest_size=16)
     for path in files:
         stat = path.stat()

@@ -162,3 +162,12 @@ def test_a_village_where_forces_go_is_a_place(gaz):
 def test_a_direction_heading_does_not_qualify_the_next_line(gaz):
     found = by_text(mentions(gaz, "NORTH\n\nNorway watches the Barents Sea, and northern Norway hosts drills."))
     assert "NORTH\n\nNorway" not in found and found["northern Norway"].place.kind == "subregion"
+
+
+def test_the_name_matcher_finds_whole_words_longest_first(gaz):
+    text = "Troops at Tower Barracks (Grafenwöhr) watched Russia's Kaliningrad Oblast, not Rigas; the Suwałki Gap."
+    found = [(text[s:e], key) for s, e, key in M.matcher_for(gaz).find(text)]
+    assert found == [("Tower Barracks (Grafenwöhr)", "tower barracks (grafenwohr)"),  # a key unlike its word form
+                     ("Russia", "russia"),  # before a word-joining apostrophe
+                     ("Kaliningrad Oblast", "kaliningrad oblast"),  # the longest key, not "Kaliningrad"
+                     ("Suwałki Gap", "suwalki gap")]  # and never "Riga" inside "Rigas"
