@@ -27,17 +27,23 @@ PRINTED_DATE = compile_fast(
     rf"|\b(?P<b>{DAY_NAME}\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_RE},?\s+(?:19|20)\d\d)\b"
     r"|\b(?P<c>(?:19|20)\d\d-[01]\d-[0-3]\d)(?:[T ][0-2]\d:[0-5]\d(?::[0-5]\d)?(?:Z|[+-]\d\d:?\d\d)?)?\b"
     r"|\b(?P<d>[0-3]?\d\.[01]?\d\.(?:19|20)\d\d)\b"
+    r"|\b(?P<f>[0-3]?\d\.[01]?\d\.\d\d)\b"  # "Posted 12.11.18": day first, two-digit year
     r"|\b(?P<e>[0-3]?\d/[01]?\d/(?:19|20)\d\d)\b",
     re.I,
 )
-COPYRIGHT_YEAR = compile_fast(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?((?:19|20)\d\d)(?:\s*[-–—]\s*((?:19|20)\d\d))?\b",
-                              re.I)
+# "© 2014", "Copyright 2014-2025", "(c) ITAR-TASS 2014": the holder's name, if any, is capitalised.
+COPYRIGHT_YEAR = compile_fast(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?-i:[A-Z][\w&.'-]*\s+){0,4}?"
+                              r"((?:19|20)\d\d)(?:\s*[-–—]\s*((?:19|20)\d\d))?\b", re.I)
 YEAR = re.compile(r"(?<![\d,.$€£])\b(19[5-9]\d|20[0-4]\d)\b(?![\d,])")
+# For dating the article a year before a comma counts too ("in the first weeks of 2026, and"); an
+# event's own year keeps the stricter form, where "since 1992, Russian troops" would misdate it.
+ANY_YEAR = re.compile(r"(?<![\d,.$€£])\b(19[5-9]\d|20[0-4]\d)\b(?!\d|,\d)")  # not "2,026" or "2026,000"
 EDITION = re.compile(r"\b([A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?)[ -](?:'|’)?(\d{2}|(?:19|20)\d\d)\b")
 DEADLINE_CONTEXT = re.compile(r"\b(until|till|by|through|beyond|before)\s+$", re.I)  # "by 2030": a target
 FUTURE_YEAR_CONTEXT = re.compile(r"\b(until|till|by|through|before|to|beyond|in)\s+$", re.I)
 ORDINAL_EDITION = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:edition|iteration|annual)\b|"
                              r"\bedition\b[^.]{0,40}?\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b", re.I)
+SHORT_DOTTED = re.compile(r"\d{1,2}\.\d{1,2}\.\d\d")
 PRINTED_DATE_ZONE = 1500  # characters from the top where a printed date line is looked for
 
 
@@ -103,7 +109,7 @@ def parse_date(text: str) -> date | None:
     text = text.strip()
     if (common := _common_date(text)) is not None:
         return common
-    dayfirst = bool(re.match(r"^\d{1,2}[./]\d{1,2}[./]\d{4}$", text))
+    dayfirst = bool(re.match(r"^\d{1,2}[./]\d{1,2}[./](?:\d\d){1,2}$", text))
     try:
         return dateparser.parse(text, dayfirst=dayfirst, fuzzy=True, default=None).date()  # type: ignore[union-attr]
     except (ValueError, OverflowError, AttributeError, TypeError):
@@ -119,7 +125,7 @@ def publication(article: Article) -> Published:
     head = _non_furniture_text(article, PRINTED_DATE_ZONE)
     for m in PRINTED_DATE.finditer(head):
         raw = next(g for g in m.groups() if g)
-        if _is_amendment(head, m.start()):
+        if _is_amendment(head, m.start()) or (SHORT_DOTTED.fullmatch(raw) and _inside_number(head, m.start(), m.end())):
             continue
         d = parse_date(raw)
         if d and 1990 <= d.year <= 2100:
@@ -134,6 +140,11 @@ def publication(article: Article) -> Published:
     if ranges and not (inferred and inferred <= max(ranges)):
         return Published(None, max(ranges), "copyright")
     return Published(None, inferred, "inferred" if inferred else "unknown")
+
+
+def _inside_number(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is part of a longer dotted number ("1.12.11.18", "12.11.18.3")."""
+    return text[start - 1:start] == "." or bool(re.match(r"\.\d", text[end:end + 2]))
 
 
 def _is_amendment(text: str, pos: int) -> bool:
@@ -166,17 +177,20 @@ def infer_year(article: Article) -> int | None:
     lowered = text.lower()
     evidence: list[int] = []
     # Explicit years, except those in forward-looking phrases ("until 2019").
-    for m in YEAR.finditer(text):
+    for m in ANY_YEAR.finditer(text):
         before = text[max(0, m.start() - 12):m.start()]
         if DEADLINE_CONTEXT.search(before) or (FUTURE_YEAR_CONTEXT.search(before) and
                                                _future_tense_near(lowered, m.start())):
             continue
         y = int(m.group(1))
         evidence.append(y + _relative_offset(lowered, m.start()))
-    # Edition years of named exercises ("Zapad-2021", "Saber Strike 17").
+    # Edition years of named exercises ("Zapad-2021", "Saber Strike 17"), not of aircraft ("MiG-29")
+    # or dates ("Sept 20").
+    exercise_names = _exercise_names()
     for m in EDITION.finditer(text):
-        y = int(m.group(2))
-        evidence.append(y if y > 100 else 2000 + y)
+        if m.group(1).lower() in exercise_names:
+            y = int(m.group(2))
+            evidence.append(y if y > 100 else 2000 + y)
     # Named exercises: none can be reported before its first edition ("Nordic Response" was
     # first held in 2024), and "the 53rd edition" of an annual one since 1972 is 2024.
     for m in _exercise_pattern().finditer(text):
@@ -217,6 +231,18 @@ def _anchor_index() -> tuple[dict[str, list[int]], re.Pattern[str]]:
             by_name.setdefault(n, []).append(anchor.year)
     keys = sorted(by_name, key=len, reverse=True)
     return by_name, re.compile(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b")
+
+
+@lru_cache(maxsize=1)
+def _exercise_names() -> frozenset[str]:
+    """Every exercise name and alias of the catalogue, lower case."""
+    names = set()
+    with (DATA_DIR / "catalogue" / "exercises.csv").open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            for name in (r["name"], *(r.get("aliases") or "").split("|")):
+                if name.strip():
+                    names.add(name.strip().lstrip("=").lower())
+    return frozenset(names)
 
 
 @lru_cache(maxsize=1)

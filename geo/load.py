@@ -30,6 +30,7 @@ MAX_HTML_DEPTH = 200  # deeper nesting is flattened into one block (no recursion
 # "<div>" would take many minutes to parse.
 MAX_TAG_DEPTH = 400
 HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|article|p|div)\b", re.I)
+URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]\d)[/-]([0-3]\d)(?:/|-|$)")  # ".../2016/09/14/slug/"
 
 
 @dataclass(frozen=True)
@@ -380,6 +381,12 @@ def _html_dates(tree: HTMLParser) -> list[str]:
             value = (node.attributes or {}).get(attr)
             if value:
                 found.append(value)
+    # Last resort: the page's own address, when it is dated (".../news/2016/09/14/slug/").
+    for sel, attr in (("link[rel='canonical']", "href"), ("meta[property='og:url']", "content")):
+        for node in tree.css(sel):
+            m = URL_DATE.search((node.attributes or {}).get(attr) or "")
+            if m:
+                found.append("-".join(m.groups()))
     return found
 
 

@@ -121,3 +121,41 @@ def test_years_into_a_war_date_an_undated_article():
                "Ukraine closed the border in 2022.").year == 2024
     assert pub("Analysis\n\nThree years after the invasion of Ukraine, allies keep rotating troops.").year == 2025
     assert pub("Analysis\n\nAllies have rotated troops through Poland since the invasion of Ukraine.").year == 2022
+
+
+@pytest.mark.parametrize(("line", "expected"), [("Posted 12.11.18 · by a correspondent", date(2018, 11, 12)),
+                                                ("PRESS RELEASE                30.08.22", date(2022, 8, 30))])
+def test_dotted_dates_with_a_two_digit_year_are_day_first(line, expected):
+    assert pub(f"Jets over Lithuania\n\n{line}\n\nFighters landed at Šiauliai.").date == expected
+
+
+def test_a_dotted_number_is_not_a_date():
+    p = pub("Software notes\n\nVersion 1.12.11.18 of the radar software reached Šiauliai.\n\nNo date here.")
+    assert p.date is None
+
+
+def test_a_dated_page_address_dates_a_page_that_prints_no_date():
+    html = ('<html><head><link rel="canonical" href="https://example.se/news/2016/09/14/soldiers-back/"></head>'
+            '<body><h1>Soldiers back on Gotland</h1><p>Troops arrived in Visby on Wednesday.</p></body></html>')
+    assert pub(html, "a.html").date == date(2016, 9, 14)
+
+
+def test_a_copyright_line_may_name_its_holder_before_the_year():
+    p = pub("Snap check in the west\n\nTroops moved to Luga on February 27.\n\nAll rights reserved. "
+            "(c) ITAR-TASS 2014.")
+    assert p.year == 2014 and p.how == "copyright"
+    assert pub("Plans\n\nThe options are (a) wait, (b) talk or (c) the 2019 plan for Luga.").how != "copyright"
+
+
+def test_aircraft_types_and_bare_days_are_not_exercise_editions():
+    # "MiG-29" is not the 2029 edition of anything, nor "Sept 20" one of 2020; "Zapad-2017" is.
+    p = pub("Drills begin\n\nMINSK, Sept 14 - Zapad-2017 began with MiG-29 and Su-30 jets; "
+            "a visitors' day is on Sept 20.")
+    assert p.year == 2017 and p.how == "inferred"
+    assert pub("Jets\n\nMiG-29 and Su-34 jets were seen over Brest.").year is None
+
+
+def test_a_year_before_a_comma_dates_a_dateless_article():
+    p = pub("Southern flank\n\nUpdated: Tuesday\n\nThis issue looks at the first weeks of 2026, "
+            "and what was announced.")
+    assert p.year == 2026
