@@ -76,7 +76,11 @@ EXERCISE = compile_fast(
     r"practi[sc](?:e|es|ed|ing) (?:landings?|firing|firings|strikes|assaults?|crossings?|launches|repelling|the)|"
     r"conduct(?:s|ed|ing)? (?:live )?firings?|fired at (?:targets|mock)|live firing|firing practice|"
     r"target practice|test launch(?:es)?|(?:tank|artillery|rocket|missile|gunnery|live)(?: and \w+)? firings?|"
-    r"readiness (?:checks?|inspections?|tests?))\b",
+    r"readiness (?:checks?|inspections?|tests?)|"
+    # forces go to a training ground to train: "marched to the Luga training ground", "moving to
+    # ranges in the Volga region" (not "training area": battlegroups are stationed at those)
+    r"(?:to|towards|into) (?:the |their |its )?(?:[\w-]+ ){0,3}?(?:training grounds?|firing ranges?|ranges|"
+    r"polygons?))\b",
     re.I,
 )
 # What a "where" clause after a place must say for the place to host the event (geo.hosts).

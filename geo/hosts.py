@@ -28,7 +28,11 @@ EXCLUDING_PREP = compile_fast(
     r"borders? (?:of|with)|frontier with|annexation of|invasion of|occupation of|war in|conflict in|"
     r"fighting in|events in|crisis in|developments in|(?:mutiny|rebellion|revolt|coup|uprising|protests) in|"
     r"annexed|invaded|occupied|attack on|attack against|"
-    r"aggression against|neighbou?ring|bordering|borders|border on|territory of|home base in|normally based in|"
+    r"aggression against|neighbou?ring|bordering|borders|border on|territory of|home base in|"
+    # a unit's usual home: "normally based at Sodankylä", "which normally operate from Kecskemét"
+    r"(?:normally|usually|permanently|ordinarily) (?:based|stationed|garrisoned|deployed|housed) "
+    r"(?:at|in|around|near|on)|"
+    r"(?:normally|usually|ordinarily) (?:operates?|operating|fly|flies|flying) (?:from|out of)|"
     r"headquartered in|born in|took off from|set off from|flew from|coming from|came from|back to|return to|"
     r"home(?: base| station| garrison| port)? (?:at|in)|through|via|"
     r"(?:pass|passes|passed|passing)|transit(?:ed|ing)? (?:through|across)|"
@@ -41,7 +45,8 @@ EXCLUDING_PREP = compile_fast(
     r"(?:officials?|officers?|spokes(?:man|woman|person)|media|press|sources|analysts?|observers?|reporters?|"
     r"correspondents?|journalists?|diplomats?|commentators?|those|planners|politicians|critics) (?:in|at)|"
     # a unit's seat and where forces leave: "whose headquarters is in Żagań", "units leaving Vilseck"
-    r"(?:headquarters|hq|home|seat|garrison|home base) (?:is|are|was|were|remains|remain) (?:in|at)|"
+    r"(?:headquarters|hq|home|seat|garrison|home (?:base|station|garrison|port)) (?:is|are|was|were|remains|remain)"
+    r"(?: in| at)?|(?:has|have|had|with) (?:its|their) (?:headquarters|hq|home base|garrison) (?:in|at)|"
     r"leaving|departing|departed|departs|left|(?:depart(?:ed|ing|s)?|withdr[ae]wn?|withdrawing) from|"
     # a border point as a distance mark ("40 km from the border at Isaccea", not "a garrison on the
     # border at Kirkenes"), and those an exercise is meant to reassure
@@ -95,7 +100,7 @@ LIST_WORD = re.compile(r"\b(?:and|to|into|at)\b")
 HOST_DESPITE_PREP = re.compile(r"\b(?:rotat(?:e|es|ed|ing|ions?)\s+through|(?:co-)?host(?:ed|s)?\s+by|"
                                # a base of operations: "F-35s are flying patrols from Ämari"
                                r"(?:fly|flies|flying|flown) (?:patrols|missions|sorties|air policing) from|"
-                               r"(?:operate|operates|operating) from|"
+                               r"(?<!normally )(?<!usually )(?:operate|operates|operating) from|"
                                # ongoing operations from a base, not a departure: "Typhoons are flying from Ämari"
                                r"(?:are|is|were|was|be|been|now|currently) (?:flying|patrolling) from)\s+$", re.I)
 # A name the gazetteer lacks between the cue and the place: "from its home at Rhine Ordnance

@@ -72,17 +72,20 @@ SPEAKER_AFTER = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s*(?:
                            r"invited|summoned|responded|vowed|threatened)\b", re.I)
 VENUE_BEFORE = re.compile(r"\b(?:(?:meet|meets|meeting|met|gather|gathering|summit|talks|conference|visit|"
                           r"ceremony held|agreed|decided|signed)"
-                          r"\s+(?:in|at)|(?:speaking|spoke|told reporters|told journalists|press conference|briefing|"
+                          r"\s+(?:in|at)|(?:speaking|spoke|said|says|told reporters|told journalists|press conference|"
+                          r"briefing|"
                           # "speaking from the Sixth Fleet's headquarters in Naples"
                           r"news conference)\s+(?:in|at|from)\b(?:[^.;,]{0,50}?\b(?:in|at))?)\s+$", re.I)
 LOCATIVE_BEFORE = re.compile(r"\b(in|at|near|outside|around|into|over|across|through|towards?|of|from|to|"
                              r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)? of)\s+(the\s+)?$", re.I)
 GOVERNMENT_AFTER = re.compile(r"\s*,\s*(?:the\s+)?(?:[\w-]+\s+){0,2}(?:ministry|government|officials?|spokes\w+|"
+                              r"ministers?|president|prime minister|chancellor|"
                               r"kremlin|authorities|foreign office|defen[cs]e department)\b", re.I)
 APPOSITION_AFTER = re.compile(r"\s*,\s*(?:the\s+)?[A-Z][a-z]+")
 RELATION_BEFORE = re.compile(r"\b(?:pro|anti)-$|\b(?:response|threat|signal|message|deterrence|ally|allies|posture|"
                              r"relations|aggressive posture)\s+(?:to|toward|towards|with)\s+$", re.I)
-OFFICIALS_IN_BEFORE = re.compile(r"\b(?:officials?|voices|sources|diplomats|leaders|governments?|authorities)\s+in\s+$",
+OFFICIALS_IN_BEFORE = re.compile(r"\b(?:officials?|voices|sources|diplomats|leaders|governments?|authorities|"
+                                 r"embassy|embassies|consulate)\s+in\s+$",
                                  re.I)
 EVENT_PREPOSITION_BEFORE = re.compile(r"\b(?:deployed|deploying|redeployed|stationed|based|landings?|landed|arrived|"
                                       r"moved|sent|drills?|exercises?|manoeuvres|live[- ]fire|firing) "

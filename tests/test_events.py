@@ -541,3 +541,31 @@ def test_a_river_hosts_no_event_and_the_places_beside_it_still_do(gaz):
     for sentence in ("Ukrainian marines held an exercise on the Dnieper near Kherson.",
                      "The brigade held river-crossing drills on the Daugava near Jēkabpils."):
         assert not {p for _, p in events(gaz, sentence)} & {"Dnieper", "Daugava"}  # both were exercises there
+
+
+def test_a_units_usual_home_hosts_nothing(gaz):
+    found = events(gaz, "Reservists of the brigade, normally based at Sodankylä, deployed to Rovaniemi for "
+                        "the winter. Gripens of the 59th wing, which normally operate from Kecskemét, arrived in "
+                        "Šiauliai. Paratroopers of the division, whose home garrison is Pskov, were flown to Crimea.")
+    assert {("deployment", "Rovaniemi Air Base"), ("deployment", "Šiauliai Air Base"), ("deployment", "Crimea")} \
+        <= set(found)
+    places = {p for _, p in found}
+    assert not places & {"Sodankylä", "Kecskemét Air Base", "Pskov"}, places
+    # operating from a base is still being there
+    assert ("deployment", "Ämari Air Base") in events(gaz, "Four Eurofighters are operating from Ämari Air Base.")
+
+
+def test_forces_sent_to_training_grounds_go_there_to_train(gaz):
+    found = events(gaz, "Units of the 6th Army began redeploying to training grounds in the Pskov region. Motor "
+                        "riflemen marched to the Luga training ground on Monday.")
+    assert ("exercise", "Pskov Oblast") in found and ("exercise", "Luga Training Ground") in found
+    # a battlegroup stationed at a training area is a deployment, not an exercise
+    found = events(gaz, "The battlegroup deployed to the Bemowo Piskie training area in April.")
+    assert [t for t, _ in found] == ["deployment"]
+
+
+def test_a_speakers_city_hosts_nothing(gaz):
+    found = events(gaz, "In Helsinki, Defence Minister Antti Häkkänen said Finnish troops would train in Lapland. "
+                        "The Russian embassy in Oslo said allied troops would hold drills in Finnmark.")
+    assert ("exercise", "Lapland") in found and ("exercise", "Finnmark") in found
+    assert not {p for _, p in found} & {"Helsinki", "Oslo"}
