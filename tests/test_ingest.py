@@ -18,6 +18,7 @@ import pytest
 from geo import store
 from geo.extract import extract_file
 from geo.ingest import ingest_paths, ingest_uploads
+from geo.ingest_dask import MAX_PARTITION, MIN_PARTITION, partition_size
 from tests.store_checks import assert_store_whole, query
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,6 +155,13 @@ def test_a_parallel_ingest_stores_exactly_what_a_one_job_ingest_stores(new_store
 def _ingest_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "geo", "ingest", "--quiet", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=600)
+
+
+def test_dask_tasks_are_large_but_leave_every_worker_thread_several():
+    assert partition_size(100, 2) == MIN_PARTITION  # a small ingest still spreads over both workers
+    assert partition_size(10_000, 2) == MAX_PARTITION  # each task's overhead is spread over many files
+    assert partition_size(3_000, 2) == 3_000 // 16  # eight tasks per thread
+    assert partition_size(100_000, 100) == 125  # a cluster of 100 threads
 
 
 def test_an_ingest_on_a_local_dask_cluster_stores_exactly_what_a_plain_ingest_stores(new_store, tmp_path):
