@@ -569,3 +569,12 @@ def test_a_speakers_city_hosts_nothing(gaz):
                         "The Russian embassy in Oslo said allied troops would hold drills in Finnmark.")
     assert ("exercise", "Lapland") in found and ("exercise", "Finnmark") in found
     assert not {p for _, p in found} & {"Helsinki", "Oslo"}
+
+
+def test_firing_at_a_range_combat_training_and_an_active_phase_are_exercises(gaz):
+    found = events(gaz, "Ground troops are firing at the Pravdinsky range. Marines are practising combat actions at "
+                        "the Strugi Krasnye training ground. The active phase opened at the Obuz-Lesnovsky range.")
+    assert {p for t, p in found if t == "exercise"} == {"Pravdinsky Training Ground", "Strugi Krasnye Training Ground",
+                                                         "Obuz-Lesnovsky Training Ground"}, found
+    # firing on a town is a strike, not an exercise
+    assert not events(gaz, "Russian forces were firing on Kharkiv again.")
