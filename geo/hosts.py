@@ -135,6 +135,9 @@ WHERE_CLAUSE_END = re.compile(r"[.;:!?]|,\s+(?:and|but|while|which)\s")
 LOCATIVE_BEFORE = re.compile(r"\b(?:in|into|to)\s+(?:the\s+)?$")  # not "across": a route
 GAPPED_IN = re.compile(r"\s+(?:in|at)\s+(?:the\s+)?[A-Z]")
 AND_BEFORE = re.compile(r"\band\s+(?:the\s+)?$")
+COMMA_OR_AND_BEFORE = re.compile(r"(?:,|\band)\s+(?:the\s+)?$")
+GAPPED_AMOUNT = re.compile(r"\s+(?:\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|"
+                           r"dozens of|hundreds of|thousands of|several|a few|another)\s+[\w-]", re.I)
 LIST_CLOSER = re.compile(r"\b(?:and|or|as well as)\b")
 LOCATIVE_NEXT = re.compile(r"\s+(?:in|to|into|at|near|on)\s+(?:the\s+)?[A-Z]")
 TRAILING_ARTICLE = re.compile(r"\b(?:the|a|an)\s+$")
@@ -202,13 +205,16 @@ def _hosts_where_clause(text: str, m: Mention, trigger: re.Pattern[str] | FastRe
 
 
 def _gapped_agents(text: str, candidates: list[Mention], agents: list[Mention]) -> list[Mention]:
-    """Countries that lead a force by gapping after an agent: "Canada leads a force in Latvia and
-    Britain in Estonia" (Britain leads the one in Estonia)."""
+    """Countries that lead or send a force by gapping after an agent: "Canada leads a force in Latvia
+    and Britain in Estonia" (Britain leads the one in Estonia), "Denmark sends two jets, France three"."""
     if not agents:
         return []
     return [m for m in candidates
-            if m.place.kind == "country" and m not in agents and GAPPED_IN.match(text, m.end)
-            and AND_BEFORE.search(text, max(0, m.start - 10), m.start) and any(a.end <= m.start for a in agents)]
+            if m.place.kind == "country" and m not in agents and any(a.end <= m.start for a in agents) and (
+                (GAPPED_IN.match(text, m.end) and AND_BEFORE.search(text, max(0, m.start - 10), m.start))
+                # "Denmark is sending two F-16s, France three Rafales and Germany four Eurofighters"
+                or (GAPPED_AMOUNT.match(text, m.end) and COMMA_OR_AND_BEFORE.search(text, max(0, m.start - 10),
+                                                                                    m.start)))]
 
 
 def _listed_before(text: str, candidates: list[Mention], agents: list[Mention]) -> list[Mention]:

@@ -578,3 +578,9 @@ def test_firing_at_a_range_combat_training_and_an_active_phase_are_exercises(gaz
                                                          "Obuz-Lesnovsky Training Ground"}, found
     # firing on a town is a strike, not an exercise
     assert not events(gaz, "Russian forces were firing on Kharkiv again.")
+
+
+def test_countries_gapped_with_an_amount_send_forces_and_host_none(gaz):
+    found = events(gaz, "Denmark is sending two F-16s and a frigate, France three Rafale fighters and Germany four "
+                        "Eurofighters to Poland, the secretary general said.")
+    assert set(found) == {("deployment", "Poland")}, found
