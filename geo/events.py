@@ -68,7 +68,7 @@ EXERCISE = compile_fast(
     # firing at a range, not on a city: "artillery units fired at the Shabla range"
     r"live[- ]fir(?:e|es|ed|ing)|fir(?:e|es|ed|ing) (?:at|on) the [\w -]{0,30}?(?:range|training ground|polygon|"
     r"firing ground)|combat training|combat (?:actions|tasks|firing|shooting|skills)|"
-    r"(?:active|main|practical|final) phase|"
+    r"(?:active|main|practical|final) phase|an opposing force|mock (?:battles?|attacks?|assaults?)|"
     r"military games|snap (?:checks?|inspections?|drills?)|checks? of (?:combat )?readiness|"
     r"(?:electronic|simulated|training|missile) (?:missile )?launch(?:es)?|tested missiles|test[- ]fir(?:e|ed|ing)|"
     r"live munitions|amphibious landings?|came ashore|rehears(?:e|ed|ing|al)|"

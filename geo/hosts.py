@@ -35,6 +35,8 @@ EXCLUDING_PREP = compile_fast(
     r"(?:normally|usually|ordinarily) (?:operates?|operating|fly|flies|flying) (?:from|out of)|"
     r"headquartered in|born in|took off from|set off from|flew from|coming from|came from|back to|return to|"
     r"home(?: base| station| garrison| port)? (?:at|in)|through|via|"
+    # a border crossed on the way: "crossing the Czech Republic", "before crossing into Romania at Nădlac"
+    r"(?:crossing|crossed|crosses)(?: into| over)?|(?:crossing|crossed|crosses) into [\w -]{1,30}? at|"
     r"(?:pass|passes|passed|passing)|transit(?:ed|ing)? (?:through|across)|"
     r"aimed at|directed (?:at|against)|targeted at|not aimed at|after|since|before|because|as|when|whether|unless|"
     r"(?:possible|easier|harder|difficult|hard|necessary|important|time|ready) for|"

@@ -584,3 +584,12 @@ def test_countries_gapped_with_an_amount_send_forces_and_host_none(gaz):
     found = events(gaz, "Denmark is sending two F-16s and a frigate, France three Rafale fighters and Germany four "
                         "Eurofighters to Poland, the secretary general said.")
     assert set(found) == {("deployment", "Poland")}, found
+
+
+def test_a_border_crossed_on_the_way_hosts_nothing_and_an_opposing_force_is_an_exercise(gaz):
+    found = events(gaz, "The squadron drove from Vilseck, crossing the Czech Republic, and arrived in Orzysz. "
+                        "The convoy crossed into Romania at Nădlac before reaching Cincu.")
+    assert ("deployment", "Orzysz") in found or ("deployment", "Orzysz Training Area") in found, found
+    assert not {p for _, p in found} & {"Czechia", "Nădlac"}, found
+    found = events(gaz, "In Finnmark a mechanised battalion will face an opposing force of Swedish units.")
+    assert ("exercise", "Finnmark") in found and ("deployment", "Finnmark") not in found, found
