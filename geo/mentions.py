@@ -69,7 +69,8 @@ SPEAKER_AFTER = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s*(?:
                            r"(?:says?|said|warned|warns|argues|argued|claims?|claimed|insists?|insisted|denied|"
                            r"denies|accused|accuses|condemned|condemns|criticized|criticised|complained|complains|"
                            r"protested|protests|demanded|demands|objected|objects|notified|informed|"
-                           r"invited|summoned|responded|vowed|threatened)\b", re.I)
+                           r"invited|summoned|responded|vowed|threatened|calls|called|describes|described|"
+                           r"dismissed|dismisses|branded|brands|labelled|labels)\b", re.I)
 VENUE_BEFORE = re.compile(r"\b(?:(?:meet|meets|meeting|met|gather|gathering|summit|talks|conference|visit|"
                           r"ceremony held|agreed|decided|signed)"
                           r"\s+(?:in|at)|(?:speaking|spoke|said|says|told reporters|told journalists|press conference|"

@@ -593,3 +593,12 @@ def test_a_border_crossed_on_the_way_hosts_nothing_and_an_opposing_force_is_an_e
     assert not {p for _, p in found} & {"Czechia", "Nădlac"}, found
     found = events(gaz, "In Finnmark a mechanised battalion will face an opposing force of Swedish units.")
     assert ("exercise", "Finnmark") in found and ("deployment", "Finnmark") not in found, found
+
+
+def test_distances_port_calls_and_a_countrys_verdict_host_nothing(gaz):
+    found = events(gaz, "Interceptors are based at Monchegorsk, about 120 km to Finland.")
+    assert ("deployment", "Finland") not in found and len(found) == 1, found
+    found = events(gaz, "The flagship arrived in Kiel on Thursday after a port call in Copenhagen.")
+    assert not {p for _, p in found} & {"Copenhagen"}, found
+    found = events(gaz, "Russia, which calls the exercise a provocation, watched as 4,000 troops drilled in Lapland.")
+    assert set(found) == {("exercise", "Lapland")}, found
