@@ -108,7 +108,10 @@ SITE_KINDS = frozenset({"base", "air_base", "naval_base", "training_area", "miss
 NEGATED_BEFORE = re.compile(r"\b(?:not|no longer|nor)\s+(?!only\b|just\b|merely\b)(?:\w+\s+){0,2}$")
 IT_CONTINUES = re.compile(r"(?:It|The exercise) (?:runs|ran|will run|is being|was being|began|begins|started|starts|"
                           r"involves|involved|brings|brought|includes|included|takes place|took place|ends|ended|"
-                          r"continues|continued|will take place|is held|was held|will be held)\b")
+                          r"continues|continued|will take place|is held|was held|will be held)\b|"
+                          # its participants: "... launched Arctic Challenge 2019. The aircraft are operating from"
+                          r"(?:The|Its|Their) (?:participating )?(?:aircraft|jets|fighters|ships|warships|vessels|"
+                          r"troops|soldiers|forces|units|participants|crews) (?:are|were|will|have|had)\b")
 RAILWAY_TRAIN = re.compile(r"\b((?:on|onto|by|aboard|freight|goods|troop|military|supply|armoured|armored) "
                            r"(?:the |a |[\w-]+ )?)(trains?)\b", re.I)
 NEARER_BY = 30  # characters by which one kind's trigger must be nearer a place to take it alone
@@ -239,7 +242,7 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
                     sentence_named = _first_between(exercises, exercise_starts, s_start, s_end)
                     sentence_attrs = _sentence_attributes(sentence, sentence_named, gaz)
                 attrs = {**sentence_attrs, **_clause_attributes(clause)}
-            nearest = _nearest_kind(clause, s_start + c_start, local) if len(kinds) == 2 else None
+            nearest = _nearest_kind(clause, s_start + c_start, local, named) if len(kinds) == 2 else None
             for kind, trig in kinds:
                 year = sentence_year(sentence, published, c_start + trig)
                 month = sentence_month(sentence, year, c_start + trig)
@@ -303,7 +306,8 @@ def _railway_as_wagons(text: str) -> str:
     return RAILWAY_TRAIN.sub(lambda m: m.group(1) + ("wagons" if m.group(2) == "trains" else "wagon"), text)
 
 
-def _nearest_kind(clause: str, offset: int, local: list[Mention]) -> dict[int, str]:
+def _nearest_kind(clause: str, offset: int, local: list[Mention],
+                  named: tuple[int, str] | None = None) -> dict[int, str]:
     """For a clause with both kinds of trigger: id of a mention -> the kind whose trigger is clearly
     nearer to it. "soldiers began the exercise ..., a test of how NATO would reinforce the north,
     with manoeuvres across northern Norway": the places sit by the manoeuvres, not the reinforcing.
@@ -311,6 +315,8 @@ def _nearest_kind(clause: str, offset: int, local: list[Mention]) -> dict[int, s
     dep = [(m.start() + offset, m.end() + offset) for m in DEPLOYMENT.finditer(clause)
            if not DRILL_AFTER.match(clause, m.end()) and not UNIT_NOUN.fullmatch(m.group(0))]
     exe = [(m.start() + offset, m.end() + offset) for m in EXERCISE.finditer(_railway_as_wagons(clause))]
+    if named is not None:  # the exercise's name, or the start of a sentence that goes on about it
+        exe.append((named[0], named[0] + len(named[1])))
     if not dep:
         # Only a unit's or a weapon's name ("the brigade at Alakurtti is carrying out a snap
         # check", "live firing with the Patriot system"): the clause reports an exercise.

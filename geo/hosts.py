@@ -102,9 +102,13 @@ LIST_WORD = re.compile(r"\b(?:and|to|into|at)\b")
 # "troops rotating through Poland" are stationed there, not passing;
 # "hosted by Ukraine" names the host.
 HOST_DESPITE_PREP = re.compile(r"\b(?:rotat(?:e|es|ed|ing|ions?)\s+through|(?:co-)?host(?:ed|s)?\s+by|"
+                               # "on the territory of Norway, Sweden and Finland" is where, not whose
+                               r"(?:on|in|across|throughout) (?:the )?territor(?:y|ies) of|"
                                # a base of operations: "F-35s are flying patrols from Ämari"
                                r"(?:fly|flies|flying|flown) (?:patrols|missions|sorties|air policing) from|"
-                               r"(?<!normally )(?<!usually )(?:operate|operates|operating) from|"
+                               r"(?<!normally )(?<!usually )(?:operate|operates|operating) from"
+                               r"(?: (?:the )?(?:[\w-]+ ){0,2}?(?:air ?bases?|bases?|airfields?|air stations?) "
+                               r"(?:at|in|of))?|"
                                # ongoing operations from a base, not a departure: "Typhoons are flying from Ämari"
                                r"(?:are|is|were|was|be|been|now|currently) (?:flying|patrolling) from)\s+$", re.I)
 # A name the gazetteer lacks between the cue and the place: "from its home at Rhine Ordnance

@@ -602,3 +602,14 @@ def test_distances_port_calls_and_a_countrys_verdict_host_nothing(gaz):
     assert not {p for _, p in found} & {"Copenhagen"}, found
     found = events(gaz, "Russia, which calls the exercise a provocation, watched as 4,000 troops drilled in Lapland.")
     assert set(found) == {("exercise", "Lapland")}, found
+
+
+def test_an_exercise_on_the_territory_of_hosts_and_its_aircraft_operate_from_its_bases(gaz):
+    found = events(gaz, "NATO on Wednesday launched its Arctic Challenge Exercise 2019 on the territory of Norway, "
+                        "Sweden and Finland. The aircraft are operating from the air bases at Bodø and Ørland.",
+                   date="May 23, 2019")
+    assert {("exercise", "Norway"), ("exercise", "Sweden"), ("exercise", "Finland"), ("exercise", "Bodø"),
+            ("exercise", "Ørland Air Station")} <= set(found), found
+    # whose territory is no host: "violated the territory of Estonia" is not where the jets went
+    found = events(gaz, "Russian jets violated the territory of Estonia before Italian jets deployed to Ämari.")
+    assert ("deployment", "Estonia") not in found and ("deployment", "Ämari Air Base") in found, found
