@@ -277,7 +277,7 @@ def _row_events(text: str, s_start: int, s_end: int, row: TableRow, in_row: list
         last["exercise"] = max(last.get("exercise", -1), names[-1][0])
     if not last or ("exercise" in last and NOT_EXERCISE.search(probe)):
         return []
-    kind = max(last, key=last.__getitem__)
+    kind = row.kind or max(last, key=last.__getitem__)
     attrs = {**_sentence_attributes(sentence, names[-1] if names else None, gaz), **_clause_attributes(sentence)}
     local = [m for m in in_row if not row.skips(m.start)]
     year = sentence_year(sentence, published)

@@ -18,6 +18,14 @@ SEPARATOR = re.compile(r"^[ \t]*\|?[\s:|-]+\|?[ \t]*$")
 # Columns whose cells name who takes part, not where: their places host nothing.
 CONTRIBUTOR_HEADER = re.compile(r"\b(?:framework|lead|leading|nations?|contributors?|contributing|from|who|forces|"
                                 r"units?|participants?|troops|personnel|allies|partners|origin|home)\b", re.I)
+# A column of the forces at each site ("Units / assets", "Garrison") makes the table a list of
+# deployments, whatever its free-text cells say ("sailed for spring drills"); a column of
+# exercises makes it a list of exercises.
+FORCES_HEADER = re.compile(r"\b(?:units?|assets|forces|garrisons?|based|stationed|aircraft|equipment|troops|"
+                           r"battalions?|battle ?groups?|brigades?|squadrons?)\b", re.I)
+EXERCISES_HEADER = re.compile(r"\b(?:exercises?|drills?|manoeuvres|maneuvers)\b", re.I)
+# A column of distances names anchors, not sites ("~120 km to Norway").
+DISTANCE_HEADER = re.compile(r"\b(?:distance|km|kilometres|miles)\b", re.I)
 CONTEXT_LINES = 3  # non-empty lines above a table read as its caption
 
 
@@ -27,6 +35,7 @@ class TableRow:
 
     context: str
     skipped: tuple[tuple[int, int], ...]
+    kind: str | None = None  # "deployment" or "exercise" when the header's columns say so
 
     def skips(self, offset: int) -> bool:
         """Return True when ``offset`` lies in a cell of a contributor column."""
@@ -54,12 +63,15 @@ def _add_table(text: str, block: list[re.Match[str]], rows: dict[int, TableRow])
         return
     header = block[0]
     columns = [c.strip() for c in header.group().strip().strip("|").split("|")]
-    skip_columns = {i for i, name in enumerate(columns) if CONTRIBUTOR_HEADER.search(name)}
+    skip_columns = {i for i, name in enumerate(columns) if CONTRIBUTOR_HEADER.search(name)
+                    or DISTANCE_HEADER.search(name)}
+    exercises, forces = any(map(EXERCISES_HEADER.search, columns)), any(map(FORCES_HEADER.search, columns))
+    kind = "exercise" if exercises else "deployment" if forces else None
     context = " ".join([*_lines_above(text, header.start()), " ; ".join(columns)])
     for row in block[2:]:
         start = row.start() + len(row.group()) - len(row.group().lstrip())
         skipped = tuple(span for i, span in enumerate(_cells(row)) if i in skip_columns)
-        rows[start] = TableRow(context=context, skipped=skipped)
+        rows[start] = TableRow(context=context, skipped=skipped, kind=kind)
 
 
 def _cells(row: re.Match[str]) -> list[tuple[int, int]]:

@@ -54,3 +54,14 @@ def test_a_capital_in_a_table_cell_is_the_place_itself():
     record = extract_bytes(text.encode(), "a.md", load_gazetteer())
     places = {e["place"] for e in record["events"] if e["type"] == "exercise"}
     assert "Helsinki" in places and any(p.startswith("Kiel") for p in places)
+
+
+def test_a_column_of_forces_makes_a_site_table_list_deployments_and_distances_host_nothing():
+    text = ("# Kola after the strike\n\nThe fleet exercised at scale during last year's manoeuvres.\n\n"
+            "| Site | Distance to NATO territory | Units / assets | Activity |\n|---|---|---|---|\n"
+            "| Severomorsk | ~120 km to Norway | cruisers, destroyers | sailed for spring drills |\n"
+            "| Monchegorsk | ~120 km to Finland | MiG-31BM interceptors | routine intercepts |\n")
+    found = {(e["type"], e["place"]) for e in extract_bytes(text.encode(), "t.md", load_gazetteer())["events"]}
+    assert {t for t, _ in found} == {"deployment"}, found
+    assert any(p.startswith("Severomorsk") for _, p in found) and any(p.startswith("Monchegorsk") for _, p in found)
+    assert not {p for _, p in found} & {"Norway", "Finland"}, found
