@@ -99,6 +99,9 @@ ENDS_OF = re.compile(r"\b(?:between|from|linking|connecting|joining)\b", re.I)
 OTHER_WATERWAY = re.compile(r"\b(?:straits?|belts?|sounds?|channels?|passages?|gaps?)\b|,\s+(?:and|but|while)\s", re.I)
 UPCOMING_BEFORE = re.compile(r"\b(?:ahead of|in preparation for|to prepare for|preparing for|before)\s+"
                              r"(?:(?:the|next|this|their|its|joint|planned|upcoming|[A-Z][a-z]+|\w+-scale|large)\s+)*$")
+ATTACK = re.compile(r"\b(?:attacked|attacks? on|strikes? on|(?:missile|drone|air|rocket) (?:strikes?|attacks?)|"
+                    r"struck|hit|shelled|shelling|bombed|destroyed|damaged|sank|sunk|shot down|explosions?|"
+                    r"blasts?)\b", re.I)
 DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?)\b", re.I)
 UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|regiment|squadron|formations|patriot|"
                        r"nasams|himars|fighter jets|f-(?:16|35)s?|typhoons|mig-29s)", re.I)
@@ -277,6 +280,9 @@ def _row_events(text: str, s_start: int, s_end: int, row: TableRow, in_row: list
         last["exercise"] = max(last.get("exercise", -1), names[-1][0])
     if not last or ("exercise" in last and NOT_EXERCISE.search(probe)):
         return []
+    if not row.kind and ATTACK.search(sentence) and not any(found.start() >= len(row.context) for found in (
+            *DEPLOYMENT.finditer(probe), *EXERCISE.finditer(_railway_as_wagons(probe)))):
+        return []  # a row of an incident log: a strike there, no forces put there by the table's words
     kind = row.kind or max(last, key=last.__getitem__)
     attrs = {**_sentence_attributes(sentence, names[-1] if names else None, gaz), **_clause_attributes(sentence)}
     local = [m for m in in_row if not row.skips(m.start)]

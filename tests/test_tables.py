@@ -65,3 +65,14 @@ def test_a_column_of_forces_makes_a_site_table_list_deployments_and_distances_ho
     assert {t for t, _ in found} == {"deployment"}, found
     assert any(p.startswith("Severomorsk") for _, p in found) and any(p.startswith("Monchegorsk") for _, p in found)
     assert not {p for _, p in found} & {"Norway", "Finland"}, found
+
+
+def test_an_incident_log_row_reports_a_strike_not_forces():
+    text = ("# Black Sea monitor\n\nRussian warships were deployed along the coast this month.\n\n"
+            "| Date | Location | What happened |\n|---|---|---|\n"
+            "| 4 Nov 2025 | Novorossiysk | Naval drones attacked the oil terminal |\n"
+            "| 19 Nov 2025 | Odesa | Missile strike on port infrastructure; two vessels damaged |\n"
+            "| 15 Dec 2025 | Opuk | Landing drills on the range |\n")
+    found = {(e["type"], e["place"]) for e in extract_bytes(text.encode(), "t.md", load_gazetteer())["events"]}
+    assert not any(p.startswith(("Novorossiysk", "Odesa")) for _, p in found), found
+    assert any(t == "exercise" and p.startswith("Opuk") for t, p in found), found
