@@ -39,6 +39,9 @@ YEAR = re.compile(r"(?<![\d,.$€£])\b(19[5-9]\d|20[0-4]\d)\b(?![\d,])")
 # event's own year keeps the stricter form, where "since 1992, Russian troops" would misdate it.
 ANY_YEAR = re.compile(r"(?<![\d,.$€£])\b(19[5-9]\d|20[0-4]\d)\b(?!\d|,\d)")  # not "2,026" or "2026,000"
 EDITION = re.compile(r"\b([A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?)[ -](?:'|’)?(\d{2}|(?:19|20)\d\d)\b")
+SINCE_BEFORE = re.compile(r"\bsince\s+(?:(?:early|late|mid|the end of|the start of|spring|summer|autumn|fall|"
+                          r"winter|january|february|march|april|may|june|july|august|september|october|november|"
+                          r"december)\s+)?$", re.I)
 DEADLINE_CONTEXT = re.compile(r"\b(until|till|by|through|beyond|before)\s+$", re.I)  # "by 2030": a target
 FUTURE_YEAR_CONTEXT = re.compile(r"\b(until|till|by|through|before|to|beyond|in)\s+$", re.I)
 ORDINAL_EDITION = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:edition|iteration|annual)\b|"
@@ -386,7 +389,10 @@ def sentence_month(sentence: str, year: int | None, anchor_offset: int | None = 
 # once (a sentence is one object during classification, so its hash and lookup are cheap).
 @lru_cache(maxsize=8)
 def _years_in(sentence: str) -> list[tuple[int, int]]:
-    return [(m.start(), int(m.group(1))) for m in YEAR.finditer(sentence) if not _names_a_document(sentence, m)]
+    # "since 2006" dates a start, not the event reported: "the series Norway has hosted since 2006"
+    return [(m.start(), int(m.group(1))) for m in YEAR.finditer(sentence)
+            if not _names_a_document(sentence, m) and not SINCE_BEFORE.search(sentence, max(0, m.start() - 24),
+                                                                                m.start())]
 
 
 @lru_cache(maxsize=8)

@@ -159,3 +159,10 @@ def test_a_year_before_a_comma_dates_a_dateless_article():
     p = pub("Southern flank\n\nUpdated: Tuesday\n\nThis issue looks at the first weeks of 2026, "
             "and what was announced.")
     assert p.year == 2026
+
+
+def test_a_year_after_since_dates_a_start_not_the_event():
+    p = pub("Marines in Norway\n\nMarch 3, 2020\n\nText.")
+    assert sentence_year("The US Marine Corps has trained in Norway since 2017.", p) == 2020
+    assert sentence_year("Drills have been held there since early 2016, most recently in 2019.", p) == 2019
+    assert sentence_year("The brigade arrived in 2017.", p) == 2017
