@@ -27,13 +27,15 @@ DIRECTION_WORD = re.compile(
     r"(?:north|south|east|west))[ \t]+$",  # on the name's line: "NORTH\n\nNorway" is a heading, then a name
     re.I,
 )
-PLACE_PREPOSITION = re.compile(r"\b(in|at|near|outside|around|to|into|from|of|on|across|towards?|via)\s+(the\s+)?$",
-                               re.I)
+PLACE_PREPOSITION = re.compile(r"\b(in|at|near|outside|around|to|into|from|of|on|across|towards?|via|through|past|"
+                               r"beyond|between|off|over)\s+(the\s+)?$", re.I)
 DIRECTION_ENDINGS = ("north", "south", "east", "west", "ern", "central")  # how DIRECTION_WORD can end
 PLACE_PREPOSITION_ENDINGS = ("in", "at", "near", "outside", "around", "to", "into", "from", "of", "on", "across",
-                             "toward", "towards", "via", "the")
+                             "toward", "towards", "via", "through", "past", "beyond", "between", "off", "over", "the")
 ASCII_LETTERS = frozenset(string.ascii_letters)
 SEA_NOUNS = {"sea", "seas", "gulf", "ocean", "waters", "bay", "strait", "straits", "lagoon", "more", "meer", "morze"}
+TOWN_AS_SUBJECT_AFTER = re.compile(r"(?:,\s+[^,]{1,60},)?\s+(?:will|would|has|had|is|was|hosts?|hosted|became|"
+                                   r"becomes|remains?|remained|lies|lay|sits|stands|gets|got|received?s?)\b")
 LOWER_WORD_AFTER = re.compile(r"[ \t]+([a-z][a-z-]*)\b")
 WORDS_AFTER_A_NAME = {"and", "or", "in", "on", "at", "to", "of", "off", "from", "with", "by", "for", "as", "is", "was",
                       "are", "were", "where", "which", "that", "this", "since", "until", "during", "between", "near",
@@ -355,6 +357,8 @@ def _plausible_town(place: Place, surface: str, text: str, start: int, end: int,
         return True
     if place.population >= 1_000 and locative:
         return True
+    if place.population >= 10_000 and sentence_start and TOWN_AS_SUBJECT_AFTER.match(after):
+        return True  # "Bodø will lose its fighters": a town as the subject of a clause
     if after_preposition and EVENT_PREPOSITION_BEFORE.search(before):
         return True  # "deployed to Slite", "a landing at Sørreisa": a village named where forces go
     return bool(TOWN_COMMA_REGION_AFTER.match(after)) and place.population >= 200

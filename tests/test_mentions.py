@@ -171,3 +171,11 @@ def test_the_name_matcher_finds_whole_words_longest_first(gaz):
                      ("Russia", "russia"),  # before a word-joining apostrophe
                      ("Kaliningrad Oblast", "kaliningrad oblast"),  # the longest key, not "Kaliningrad"
                      ("Suwałki Gap", "suwalki gap")]  # and never "Riga" inside "Rigas"
+
+
+def test_towns_after_a_route_preposition_or_as_a_subject_are_places(gaz):
+    found = by_text(mentions(gaz, "The soldiers drove west through Tornio and on past Kemi. Bodø will lose its "
+                                  "fighters next year."))
+    assert {"Tornio", "Kemi", "Bodø"} <= set(found), set(found)
+    # a surname at a sentence's start is no town
+    assert "Kemi" not in by_text(mentions(gaz, "Kemi said the talks went well."))
