@@ -16,7 +16,7 @@ from itertools import pairwise
 from geo.dates import Published, sentence_month, sentence_year
 from geo.fastregex import FastMatch, PatternSet, compile_fast
 from geo.gazetteer import Gazetteer
-from geo.hosts import hosts
+from geo.hosts import LIST_GAP, PLACE_LIST_GAP, hosts
 from geo.load import Article
 from geo.mentions import Mention
 from geo.normalize import word_form
@@ -102,6 +102,10 @@ UPCOMING_BEFORE = re.compile(r"\b(?:ahead of|in preparation for|to prepare for|p
 ATTACK = re.compile(r"\b(?:attacked|attacks? on|strikes? on|(?:missile|drone|air|rocket) (?:strikes?|attacks?)|"
                     r"struck|hit|shelled|shelling|bombed|destroyed|damaged|sank|sunk|shot down|explosions?|"
                     r"blasts?)\b", re.I)
+# "the Northern Fleet's bases at", "the fleet's main base in", "its home port of", "the naval base at"
+FLEET_BASE_BEFORE = re.compile(r"\b(?:(?:fleet|flotilla|navy)['’]s\s+(?:main\s+|home\s+|naval\s+|submarine\s+|"
+                               r"principal\s+)*(?:bases?|home ?ports?)|(?:its|their)\s+(?:main\s+)?"
+                               r"(?:home ?ports?|naval bases?))\s+(?:at|in|of)\s+(?:the\s+)?$", re.I)
 DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?)\b", re.I)
 UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|regiment|squadron|formations|patriot|"
                        r"nasams|himars|fighter jets|f-(?:16|35)s?|typhoons|mig-29s)", re.I)
@@ -255,12 +259,34 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
                     via = mention.place.name if mention.place.kind == "group" else ""
                     events.append(Event(kind, mention, year, *_evidence(text, s_start, s_end, mention),
                                         via_group=via, month=month, **attrs))
+        events.extend(_fleet_bases(text, s_start, s_end, in_sentence, published))
         for mention in in_sentence:
             if not mention.embedded and (mention.place.kind in ("chokepoint", "strait") or (
                     mention.place.kind in WATER_KINDS and _named_as_chokepoint(text, mention, s_start, s_end))):
                 year = sentence_year(sentence, published)
                 events.append(Event("chokepoint", mention, year, *_evidence(text, s_start, s_end, mention)))
     return dedupe(events)
+
+
+def _fleet_bases(text: str, s_start: int, s_end: int, in_sentence: list[Mention], published: Published) -> list[Event]:
+    """Deployments at a fleet's bases, whatever the sentence says happens there: "a few hundred
+    kilometres from the Northern Fleet's bases at Severomorsk and Gadzhiyevo" still places the
+    fleet's ships at both. The places listed right after the first one are bases too."""
+    out: list[Event] = []
+    previous: Mention | None = None
+    for mention in in_sentence:
+        if mention.embedded or mention.metonymy or mention.place.kind in ("country", "group", "region", "subregion"):
+            previous = None
+            continue
+        listed = previous is not None and mention.start - previous.end <= LIST_GAP and \
+            PLACE_LIST_GAP.match(text[previous.end:mention.start]) is not None
+        if listed or FLEET_BASE_BEFORE.search(text, max(s_start, mention.start - 80), mention.start):
+            year = sentence_year(text[s_start:s_end], published)
+            out.append(Event("deployment", mention, year, *_evidence(text, s_start, s_end, mention)))
+            previous = mention
+        else:
+            previous = None
+    return out
 
 
 def _row_events(text: str, s_start: int, s_end: int, row: TableRow, in_row: list[Mention], published: Published,

@@ -613,3 +613,13 @@ def test_an_exercise_on_the_territory_of_hosts_and_its_aircraft_operate_from_its
     # whose territory is no host: "violated the territory of Estonia" is not where the jets went
     found = events(gaz, "Russian jets violated the territory of Estonia before Italian jets deployed to Ämari.")
     assert ("deployment", "Estonia") not in found and ("deployment", "Ämari Air Base") in found, found
+
+
+def test_a_fleets_bases_host_its_ships_whatever_the_sentence_says(gaz):
+    found = events(gaz, "Allied frigates operated a few hundred kilometres from the Northern Fleet's bases at "
+                        "Severomorsk and Gadzhiyevo.")
+    bases = {"Severomorsk (Northern Fleet HQ)", "Gadzhiyevo Submarine Base"}
+    assert {p for t, p in found if t == "deployment"} >= bases, found
+    # an army unit's home base is no deployment
+    found = events(gaz, "The paratroopers flew in from their home base at Vicenza, Italy, and deployed to Ādaži.")
+    assert "Vicenza" not in {p for _, p in found}, found
