@@ -50,6 +50,13 @@ def best(gaz, name):
         ("Amari", None, "EE", 59.26, 24.21, 10),
         ("Redzikowo", None, "PL", 54.48, 17.11, 10),
         ("Deveselu", None, "RO", 44.08, 24.38, 10),
+        # both sides' ranges, naval bases and airfields, and the islands of the Aegean (added 2026-12)
+        ("Putlos", "training_area", "DE", 54.30, 10.93, 15),
+        ("Kapustin Yar range", "training_area", "RU", 48.6, 45.8, 40),
+        ("Lesvos", "island", "GR", 39.2, 26.3, 40),
+        ("Lemnos", "island", "GR", 39.9, 25.25, 40),
+        ("Gölcük Naval Base", "naval_base", "TR", 40.72, 29.80, 10),
+        ("Savasleyka", "air_base", "RU", 55.44, 42.31, 10),
         # Russian and Belarusian sites
         ("Kaliningrad", None, "RU", 54.71, 20.51, 40),
         ("Pskov", None, "RU", 57.82, 28.33, 20),
