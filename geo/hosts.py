@@ -111,6 +111,8 @@ HOST_DESPITE_PREP = re.compile(r"\b(?:rotat(?:e|es|ed|ing|ions?)\s+through|(?:co
                                r"(?:at|in|of))?|"
                                # ongoing operations from a base, not a departure: "Typhoons are flying from Ämari"
                                r"(?:are|is|were|was|be|been|now|currently) (?:flying|patrolling) from)\s+$", re.I)
+OPERATING_FROM = re.compile(r"\b(?:are|is|were|was|now|currently) (?:flying|patrolling|operating) from\b", re.I)
+GAPPED_FROM = re.compile(r",\s+(?:and\s+)?(?:[\w-]+\s+){1,5}?from\s+$", re.I)
 # A name the gazetteer lacks between the cue and the place: "from its home at Rhine Ordnance
 # Barracks in Kaiserslautern".
 UNPLACED_NAME_IN = re.compile(r"(?:\b[A-Z][\w'’-]*\s+){1,4}(?:in|at|near)\s+$")
@@ -326,4 +328,6 @@ def _governed_by_excluding(text: str, clause_start: int, index: int, local: list
     window = UNPLACED_LIST_ITEMS.sub("", window)
     if HOST_DESPITE_PREP.search(window) or SITES_INCLUDING.search(window):
         return False
+    if GAPPED_FROM.search(window) and OPERATING_FROM.search(text, clause_start, start):
+        return False  # "Typhoons are flying from Ämari, and Belgian F-16s from Malbork": gapped, still a base
     return bool(EXCLUDING_PREP.search(window)) or bool(EXCLUDING_PREP.search(UNPLACED_NAME_IN.sub("", window)))

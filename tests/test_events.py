@@ -623,3 +623,13 @@ def test_a_fleets_bases_host_its_ships_whatever_the_sentence_says(gaz):
     # an army unit's home base is no deployment
     found = events(gaz, "The paratroopers flew in from their home base at Vicenza, Italy, and deployed to Ādaži.")
     assert "Vicenza" not in {p for _, p in found}, found
+
+
+def test_arrivals_by_rail_and_gapped_bases_of_air_policing_are_deployments(gaz):
+    found = events(gaz, "Over the past two weeks Russian armour has arrived by rail at Baranovichi and Lida.")
+    assert {t for t, _ in found} == {"deployment"} and len(found) == 2, found
+    found = events(gaz, "German Typhoons are flying from Ämari in Estonia, British Typhoons from Šiauliai in "
+                        "Lithuania, and Belgian F-16s from Malbork in Poland.")
+    assert {"Ämari Air Base", "Šiauliai Air Base", "Malbork Air Base"} <= {p for t, p in found if t == "deployment"}
+    # a departure stays one: "flew in from Vicenza" with no base of operations before it
+    assert "Vicenza" not in {p for _, p in events(gaz, "Paratroopers, who flew in from Vicenza, deployed to Riga.")}
