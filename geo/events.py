@@ -108,7 +108,8 @@ ATTACK = re.compile(r"\b(?:attacked|attacks? on|strikes? on|(?:missile|drone|air
 FLEET_BASE_BEFORE = re.compile(r"\b(?:(?:fleet|flotilla|navy)['’]s\s+(?:main\s+|home\s+|naval\s+|submarine\s+|"
                                r"principal\s+)*(?:bases?|home ?ports?)|(?:its|their)\s+(?:main\s+)?"
                                r"(?:home ?ports?|naval bases?))\s+(?:at|in|of)\s+(?:the\s+)?$", re.I)
-DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?)\b", re.I)
+# "a deployment exercise" and "troops are training" report exercises, not deployments
+DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?|training|exercising|drilling|practi[sc]ing|rehearsing)\b", re.I)
 UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|regiment|squadron|formations|patriot|"
                        r"nasams|himars|fighter jets|f-(?:16|35)s?|typhoons|mig-29s)", re.I)
 SITE_KINDS = frozenset({"base", "air_base", "naval_base", "training_area", "missile_defence", "headquarters"})

@@ -27,6 +27,8 @@ EXCLUDING_PREP = compile_fast(
     r"south-?east|south-?west)(?:ern|wards?)? of|(?:kilometres|kilometers|km|miles) (?:from|of|to)|"
     # a ship's visit is not a deployment: "after a port call in Copenhagen"
     r"port calls? (?:in|at|to)|"
+    # members of a group: "the three-nation group of Turkey, Romania and Bulgaria"
+    r"nation (?:group|coalition|force|task group|task force|formation|initiative)s? of|"
     r"borders? (?:of|with)|frontier with|annexation of|invasion of|occupation of|war in|conflict in|"
     r"fighting in|events in|crisis in|developments in|(?:mutiny|rebellion|revolt|coup|uprising|protests) in|"
     r"annexed|invaded|occupied|attack on|attack against|"

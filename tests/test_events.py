@@ -633,3 +633,11 @@ def test_arrivals_by_rail_and_gapped_bases_of_air_policing_are_deployments(gaz):
     assert {"Ämari Air Base", "Šiauliai Air Base", "Malbork Air Base"} <= {p for t, p in found if t == "deployment"}
     # a departure stays one: "flew in from Vicenza" with no base of operations before it
     assert "Vicenza" not in {p for _, p in events(gaz, "Paratroopers, who flew in from Vicenza, deployed to Riga.")}
+
+
+def test_troops_training_somewhere_exercise_there_and_a_groups_members_host_nothing(gaz):
+    found = events(gaz, "In Sweden, some 4,500 troops are training in Norrbotten.")
+    assert ("exercise", "Norrbotten") in found and not any(t == "deployment" for t, _ in found), found
+    found = events(gaz, "Varna holds the command of the three-nation group of Turkey, Romania and Bulgaria, "
+                        "whose minehunters were deployed to the Black Sea.")
+    assert not {p for _, p in found} & {"Turkey", "Romania", "Bulgaria"}, found
