@@ -147,7 +147,7 @@ def _control_ratio(text: str) -> float:
 # ----- plain text and Markdown -----------------------------------------------------------------
 # RE2 (linear time: a menu-like line of a million words must not backtrack); \pL for Unicode letters.
 FURNITURE_LINE = compile_fast(
-    r"^\s*(?:\d+\.\s*)?(skip to|menu\b|search\b|sign in|log in|subscribe|newsletter|share\b|print\b|"
+    r"^\s*(?:[*_>]+\s*)?(?:\d+\.\s*)?(skip to|menu\b|search\b|sign in|log in|subscribe|newsletter|share\b|print\b|"
     r"home\s*[>|/]|tags?:|related( stories| articles)?:?$|read (more|next|also)|see also|more on this|"
     r"further reading|recommended reading|"
     r"be the first to comment|leave a reply|your email address|this site uses|copyright|©|\(c\)|"

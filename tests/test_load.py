@@ -96,3 +96,10 @@ def test_a_credit_glued_to_its_caption_marks_a_caption():
     assert article.role_at(article.text.index("Tanks roll")) == "caption"
     assert article.role_at(article.text.index("Troops arrived")) == "body"
     assert article.role_at(article.text.index("Our correspondent")) == "body"  # "Imagery:" is not a credit
+
+
+def test_an_emphasised_further_reading_line_is_furniture():
+    article = parse_bytes(b"# Gotland\n\nTroops arrived in Visby.\n\n*Further reading: our guide to the Gap.*\n",
+                          "a.md")
+    start = article.text.index("Further")
+    assert article.role_at(start) == "furniture" and article.role_at(article.text.index("Visby")) == "body"
