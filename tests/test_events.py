@@ -641,3 +641,10 @@ def test_troops_training_somewhere_exercise_there_and_a_groups_members_host_noth
     found = events(gaz, "Varna holds the command of the three-nation group of Turkey, Romania and Bulgaria, "
                         "whose minehunters were deployed to the Black Sea.")
     assert not {p for _, p in found} & {"Turkey", "Romania", "Bulgaria"}, found
+
+
+def test_a_wing_with_a_quoted_name_is_an_origin_and_a_road_is_a_route(gaz):
+    found = events(gaz, 'Eurofighters from Tactical Air Wing 71 "Richthofen" in Wittmund deployed to Ämari Air Base.')
+    assert set(found) == {("deployment", "Ämari Air Base")}, found
+    found = events(gaz, "US Army convoys moved from Alexandroupoli along the Egnatia motorway towards Kavala.")
+    assert "Kavála" not in {p for _, p in found}, found
