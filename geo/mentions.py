@@ -145,9 +145,11 @@ class _Matcher:
         words: list[str] = []
         self.keys_of_forms: dict[str, str] = {}
         claimed: set[str] = set()
+        # Two letters name a place only as a marked acronym ("UK"): other short keys are words.
+        acronyms = {name_key(n) for n in gaz.case_sensitive}
         for key, _ids in gaz.all_keys():
             form = word_form(key)
-            if len(key) < 3 or len(form) >= KEY_LENGTH_LIMIT or form in claimed:
+            if (len(key) < 3 and key not in acronyms) or len(form) >= KEY_LENGTH_LIMIT or form in claimed:
                 continue  # of two keys with one word form, the first one found is kept
             claimed.add(form)
             if form != key:
@@ -258,6 +260,8 @@ def _choose(gaz: Gazetteer, key: str, surface: str, text: str, start: int, end: 
         words = surface.split()
         if not (words[0].lower() == "the" and len(words) > 1 and words[1][:1].isupper()):
             return None
+    if len(key) < 3 and surface not in gaz.case_sensitive:
+        return None  # a two-letter key is only ever its marked acronym, written as marked ("UK", not "Uk")
     if surface.upper() == surface and len(surface) <= 4 and surface not in gaz.case_sensitive:
         return None  # "US"-style acronyms only where the alias is marked case-sensitive
     if SHIP_CLASS_AFTER.match(text, end):

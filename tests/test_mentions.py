@@ -179,3 +179,8 @@ def test_towns_after_a_route_preposition_or_as_a_subject_are_places(gaz):
     assert {"Tornio", "Kemi", "Bodø"} <= set(found), set(found)
     # a surname at a sentence's start is no town
     assert "Kemi" not in by_text(mentions(gaz, "Kemi said the talks went well."))
+
+
+def test_a_marked_two_letter_acronym_is_a_place_and_a_lower_case_word_is_not(gaz):
+    found = by_text(mentions(gaz, "The UK sent troops to Estonia; the uk is not a place, nor is a lone Uk."))
+    assert found["UK"].place.country == "GB" and "uk" not in found and "Uk" not in found
