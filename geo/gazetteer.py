@@ -64,7 +64,8 @@ STATE = ("places", "index", "case_sensitive", "demonyms", "capitals", "exercises
 GENERIC_WORDS = frozenset({"joint", "force", "forces", "national", "combat", "military", "land", "army", "naval",
                            "navy", "air", "central", "training", "multinational", "allied", "nato", "main",
                            "regional", "special", "operations", "command"})
-ADMIN1_SUFFIXES = ("region", "oblast", "province", "voivodeship", "county", "district", "krai", "republic")
+ADMIN1_SUFFIXES = ("region", "oblast", "province", "voivodeship", "county", "district", "krai", "republic",
+                   "territory")
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,8 @@ def best(gaz, name):
         ("Lemnos", "island", "GR", 39.9, 25.25, 40),
         ("Gölcük Naval Base", "naval_base", "TR", 40.72, 29.80, 10),
         ("Savasleyka", "air_base", "RU", 55.44, 42.31, 10),
+        ("Trøndelag", "region", "NO", 63.5, 11.0, 80),
+        ("Krasnodar Territory", "region", "RU", 45.3, 39.1, 150),
         # Russian and Belarusian sites
         ("Kaliningrad", None, "RU", 54.71, 20.51, 40),
         ("Pskov", None, "RU", 57.82, 28.33, 20),
