@@ -179,7 +179,9 @@ def hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, ki
             continue
         if m.place.kind == "river":
             continue  # a line, not a site: forces "along the Vistula" are placed by the places beside it
-        if m.metonymy or m.embedded or _governed_by_excluding(text, clause_start, i, local, excluded) \
+        if m.embedded:
+            continue  # part of another name ("US troops", "Vienna Document"): no container inherits from it
+        if m.metonymy or _governed_by_excluding(text, clause_start, i, local, excluded) \
                 or (i and _locates_site(text, local[i - 1], m)):
             excluded.append(m)
             continue

@@ -36,6 +36,11 @@ ASCII_LETTERS = frozenset(string.ascii_letters)
 SEA_NOUNS = {"sea", "seas", "gulf", "ocean", "waters", "bay", "strait", "straits", "lagoon", "more", "meer", "morze"}
 TOWN_AS_SUBJECT_AFTER = re.compile(r"(?:,\s+[^,]{1,60},)?\s+(?:will|would|has|had|is|was|hosts?|hosted|became|"
                                    r"becomes|remains?|remained|lies|lay|sits|stands|gets|got|received?s?)\b")
+ACRONYM_ADJECTIVE_AFTER = re.compile(r"[ -](?:troops|forces|soldiers|servicemen|personnel|military|army|navy|"
+                                     r"air force|marines|sailors|airmen|pilots|jets|fighters|aircraft|bombers|drones|"
+                                     r"ships|warships|destroyers|frigates|submarines|units?|contingents?|officials?|"
+                                     r"government|ministry|embassy|defen[cs]e|president|prime minister|foreign|"
+                                     r"secretary|chief|special|armed|-led)\b", re.I)
 LOWER_WORD_AFTER = re.compile(r"[ \t]+([a-z][a-z-]*)\b")
 WORDS_AFTER_A_NAME = {"and", "or", "in", "on", "at", "to", "of", "off", "from", "with", "by", "for", "as", "is", "was",
                       "are", "were", "where", "which", "that", "this", "since", "until", "during", "between", "near",
@@ -221,6 +226,8 @@ def find_mentions(article: Article, gaz: Gazetteer) -> list[Mention]:
         mention = Mention(place=place, text=surface, start=start, end=end, role=article.role_at(start))
         if place.kind == "group":
             mention.members = place.members
+        if len(key) < 3 and ACRONYM_ADJECTIVE_AFTER.match(text, end):
+            mention.embedded = True  # "US troops", "UK Defence Secretary": whose, not where
         mentions.append(mention)
         covered[start:end] = b"\x01" * (end - start)
     mentions.extend(_demonym_places(article, gaz, covered))

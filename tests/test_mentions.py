@@ -184,3 +184,9 @@ def test_towns_after_a_route_preposition_or_as_a_subject_are_places(gaz):
 def test_a_marked_two_letter_acronym_is_a_place_and_a_lower_case_word_is_not(gaz):
     found = by_text(mentions(gaz, "The UK sent troops to Estonia; the uk is not a place, nor is a lone Uk."))
     assert found["UK"].place.country == "GB" and "uk" not in found and "Uk" not in found
+
+
+def test_a_two_letter_acronym_before_a_noun_says_whose_not_where(gaz):
+    found = by_text(mentions(gaz, "UK troops arrived in Tapa; the UK Defence Secretary said the UK is committed."))
+    uk = [m for m in mentions(gaz, "UK troops arrived in Tapa. The UK is committed.") if m.text == "UK"]
+    assert uk[0].embedded and not uk[1].embedded and "Tapa" in found
