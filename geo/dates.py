@@ -39,9 +39,8 @@ YEAR = re.compile(r"(?<![\d,.$€£])\b(19[5-9]\d|20[0-4]\d)\b(?![\d,])")
 # event's own year keeps the stricter form, where "since 1992, Russian troops" would misdate it.
 ANY_YEAR = re.compile(r"(?<![\d,.$€£])\b(19[5-9]\d|20[0-4]\d)\b(?!\d|,\d)")  # not "2,026" or "2026,000"
 EDITION = re.compile(r"\b([A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?)[ -](?:'|’)?(\d{2}|(?:19|20)\d\d)\b")
-SINCE_BEFORE = re.compile(r"\bsince\s+(?:(?:early|late|mid|the end of|the start of|spring|summer|autumn|fall|"
-                          r"winter|january|february|march|april|may|june|july|august|september|october|november|"
-                          r"december)\s+)?$", re.I)
+SINCE_BEFORE = re.compile(r"\bsince\s+(?:(?:early|late|mid|the end of|the start of|spring|summer|autumn|fall|winter|"
+                          + "|".join(MONTHS) + r")\s+)?$", re.I)
 DEADLINE_CONTEXT = re.compile(r"\b(until|till|by|through|beyond|before)\s+$", re.I)  # "by 2030": a target
 FUTURE_YEAR_CONTEXT = re.compile(r"\b(until|till|by|through|before|to|beyond|in)\s+$", re.I)
 ORDINAL_EDITION = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:edition|iteration|annual)\b|"
@@ -237,34 +236,35 @@ def _anchor_index() -> tuple[dict[str, list[int]], re.Pattern[str]]:
 
 
 @lru_cache(maxsize=1)
-def _exercise_names() -> frozenset[str]:
-    """Every exercise name and alias of the catalogue, lower case."""
-    names = set()
+def _exercise_catalogue() -> tuple[frozenset[str], dict[str, tuple[int, bool]]]:
+    """Every exercise name and alias (lower case), and for the exercises whose first edition the
+    catalogue knows, name -> (first edition year, held every year)."""
+    names: set[str] = set()
+    editions: dict[str, tuple[int, bool]] = {}
     with (DATA_DIR / "catalogue" / "exercises.csv").open(encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
-            for name in (r["name"], *(r.get("aliases") or "").split("|")):
-                if name.strip():
-                    names.add(name.strip().lstrip("=").lower())
-    return frozenset(names)
-
-
-@lru_cache(maxsize=1)
-def _exercise_editions() -> dict[str, tuple[int, bool]]:
-    """Exercise names and aliases (lower case) -> (first edition year, held every year), for the
-    exercises whose first edition the catalogue knows."""
-    out: dict[str, tuple[int, bool]] = {}
-    with (DATA_DIR / "catalogue" / "exercises.csv").open(encoding="utf-8", newline="") as fh:
-        for r in csv.DictReader(fh):
+            row_names = {n.strip().lstrip("=").lower() for n in (r["name"], *(r.get("aliases") or "").split("|"))
+                         if n.strip()}
+            names |= row_names
             # Only a known first edition bounds the year: "annual:1972" or "first:2024"; a bare list
             # of editions may be incomplete.
             tokens = (r.get("editions") or "").strip().split("|")
             first = next((t.split(":", 1)[1] for t in tokens if t.startswith(("annual:", "first:"))), "")
-            if not first.isdigit():
-                continue
-            annual = any(t.startswith("annual:") for t in tokens)
-            for name in {r["name"], *(a.strip() for a in (r.get("aliases") or "").split("|") if a.strip())}:
-                out[name.lstrip("=").lower()] = (int(first), annual)
-    return out
+            if first.isdigit():
+                annual = any(t.startswith("annual:") for t in tokens)
+                editions.update(dict.fromkeys(row_names, (int(first), annual)))
+    return frozenset(names), editions
+
+
+def _exercise_names() -> frozenset[str]:
+    """Every exercise name and alias of the catalogue, lower case."""
+    return _exercise_catalogue()[0]
+
+
+def _exercise_editions() -> dict[str, tuple[int, bool]]:
+    """Exercise names and aliases (lower case) -> (first edition year, held every year), for the
+    exercises whose first edition the catalogue knows."""
+    return _exercise_catalogue()[1]
 
 
 @lru_cache(maxsize=1)

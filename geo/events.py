@@ -16,7 +16,7 @@ from itertools import pairwise
 from geo.dates import Published, sentence_month, sentence_year
 from geo.fastregex import FastMatch, PatternSet, compile_fast
 from geo.gazetteer import Gazetteer
-from geo.hosts import LIST_GAP, PLACE_LIST_GAP, hosts
+from geo.hosts import hosts, in_one_list
 from geo.load import Article
 from geo.mentions import Mention
 from geo.normalize import word_form
@@ -281,8 +281,7 @@ def _fleet_bases(text: str, s_start: int, s_end: int, in_sentence: list[Mention]
         if mention.embedded or mention.metonymy or mention.place.kind in ("country", "group", "region", "subregion"):
             previous = None
             continue
-        listed = previous is not None and mention.start - previous.end <= LIST_GAP and \
-            PLACE_LIST_GAP.match(text[previous.end:mention.start]) is not None
+        listed = previous is not None and in_one_list(text, previous.end, mention.start)
         if listed or FLEET_BASE_BEFORE.search(text, max(s_start, mention.start - 80), mention.start):
             year = sentence_year(text[s_start:s_end], published)
             out.append(Event("deployment", mention, year, *_evidence(text, s_start, s_end, mention)))
@@ -309,8 +308,7 @@ def _row_events(text: str, s_start: int, s_end: int, row: TableRow, in_row: list
         last["exercise"] = max(last.get("exercise", -1), names[-1][0])
     if not last or ("exercise" in last and NOT_EXERCISE.search(probe)):
         return []
-    if not row.kind and ATTACK.search(sentence) and not any(found.start() >= len(row.context) for found in (
-            *DEPLOYMENT.finditer(probe), *EXERCISE.finditer(_railway_as_wagons(probe)))):
+    if not row.kind and ATTACK.search(sentence) and max(last.values()) < len(row.context):
         return []  # a row of an incident log: a strike there, no forces put there by the table's words
     kind = row.kind or max(last, key=last.__getitem__)
     attrs = {**_sentence_attributes(sentence, names[-1] if names else None, gaz), **_clause_attributes(sentence)}

@@ -160,6 +160,12 @@ UNPLACED_LIST_ITEMS = re.compile(r"(?:\b(?:the\s+)?(?:U\.S\.|US|USA|UK|[A-Z][a-z
 
 
 
+def in_one_list(text: str, previous_end: int, start: int) -> bool:
+    """Whether a place ending at ``previous_end`` and one starting at ``start`` stand in one list
+    ("Severomorsk and Gadzhiyevo", "Estonia, Latvia, and the Lithuanian")."""
+    return start - previous_end <= LIST_GAP and PLACE_LIST_GAP.match(text[previous_end:start]) is not None
+
+
 def hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, kind: str,
           trigger: re.Pattern[str] | FastRegex | None = None) -> list[Mention]:
     """Return the mentions of a clause (``local``, starting at ``clause_start`` in ``text``) that host
@@ -247,8 +253,8 @@ def _listed_before(text: str, candidates: list[Mention], agents: list[Mention]) 
             continue
         while i > 0:
             prev, cur = candidates[i - 1], candidates[i]
-            if prev.place.kind != "country" or cur.start - prev.end > LIST_GAP or \
-                    not PLACE_LIST_GAP.match(text[prev.end:cur.start]) or prev in agents or prev in out or \
+            if prev.place.kind != "country" or not in_one_list(text, prev.end, cur.start) or prev in agents or \
+                    prev in out or \
                     OBJECT_BEFORE.search(text[max(0, prev.start - 30):prev.start]):
                 break  # "heading to Estonia and the US the force for Poland": Estonia is an object
             out.append(prev)
@@ -283,7 +289,7 @@ def _listed_countries(text: str, mentions: list[Mention]) -> set[int]:
     listed: set[int] = set()
     run = countries[:1]
     for prev, cur in pairwise(countries):
-        if cur.start - prev.end <= LIST_GAP and PLACE_LIST_GAP.match(text[prev.end:cur.start]):
+        if in_one_list(text, prev.end, cur.start):
             run.append(cur)
             continue
         if len(run) >= 3:
@@ -326,7 +332,7 @@ def _governed_by_excluding(text: str, clause_start: int, index: int, local: list
         prev = local[j]
         if prev.end > start:
             continue
-        if start - prev.end > LIST_GAP or not PLACE_LIST_GAP.match(text[prev.end:start]):
+        if not in_one_list(text, prev.end, start):
             break
         start = prev.start
     window = text[max(clause_start, start - 80):start]

@@ -27,11 +27,11 @@ DIRECTION_WORD = re.compile(
     r"(?:north|south|east|west))[ \t]+$",  # on the name's line: "NORTH\n\nNorway" is a heading, then a name
     re.I,
 )
-PLACE_PREPOSITION = re.compile(r"\b(in|at|near|outside|around|to|into|from|of|on|across|towards?|via|through|past|"
-                               r"beyond|between|off|over)\s+(the\s+)?$", re.I)
+PLACE_PREPOSITIONS = ("in", "at", "near", "outside", "around", "to", "into", "from", "of", "on", "across", "toward",
+                      "towards", "via", "through", "past", "beyond", "between", "off", "over")
+PLACE_PREPOSITION = re.compile(r"\b(" + "|".join(PLACE_PREPOSITIONS) + r")\s+(the\s+)?$", re.I)
 DIRECTION_ENDINGS = ("north", "south", "east", "west", "ern", "central")  # how DIRECTION_WORD can end
-PLACE_PREPOSITION_ENDINGS = ("in", "at", "near", "outside", "around", "to", "into", "from", "of", "on", "across",
-                             "toward", "towards", "via", "through", "past", "beyond", "between", "off", "over", "the")
+PLACE_PREPOSITION_ENDINGS = (*PLACE_PREPOSITIONS, "the")  # cheap check before PLACE_PREPOSITION
 ASCII_LETTERS = frozenset(string.ascii_letters)
 SEA_NOUNS = {"sea", "seas", "gulf", "ocean", "waters", "bay", "strait", "straits", "lagoon", "more", "meer", "morze"}
 TOWN_AS_SUBJECT_AFTER = re.compile(r"(?:,\s+[^,]{1,60},)?\s+(?:will|would|has|had|is|was|hosts?|hosted|became|"
