@@ -178,21 +178,30 @@ def infer_year(article: Article) -> int | None:
     text = body_text(article)
     lowered = text.lower()
     evidence: list[int] = []
+    # Edition years of named exercises ("Zapad-2021", "Saber Strike 17", or one the catalogue lacks
+    # but the text calls an exercise: "exercise Arrow 22"), not of aircraft ("MiG-29") or dates
+    # ("Sept 20"). An edition still to come ("a Zapad-2025 is already on the calendar") counts only
+    # when nothing else dates the article; "last year's Saber Guardian 17" dates it a year later.
+    exercise_names = _exercise_names()
+    upcoming: list[int] = []
+    edition_years: set[int] = set()  # offsets of the years read here, which the next loop skips
+    for m in EDITION.finditer(text):
+        name = m.group(1)
+        called = EXERCISE_BEFORE_NAME.search(text, max(0, m.start() - 12), m.start()) or \
+            name.lower().startswith("exercise ")
+        if name.lower() in exercise_names or called:
+            edition_years.add(m.start(2))
+            y = int(m.group(2))
+            y = (y if y > 100 else 2000 + y) + _relative_offset(lowered, m.start())
+            (upcoming if UPCOMING_WORDS.search(_sentence_around(text, m.start(), m.end())) else evidence).append(y)
     # Explicit years, except those in forward-looking phrases ("until 2019").
     for m in ANY_YEAR.finditer(text):
         before = text[max(0, m.start() - 12):m.start()]
-        if DEADLINE_CONTEXT.search(before) or (FUTURE_YEAR_CONTEXT.search(before) and
-                                               _future_tense_near(lowered, m.start())):
+        if m.start() in edition_years or DEADLINE_CONTEXT.search(before) or (
+                FUTURE_YEAR_CONTEXT.search(before) and _future_tense_near(lowered, m.start())):
             continue
         y = int(m.group(1))
         evidence.append(y + _relative_offset(lowered, m.start()))
-    # Edition years of named exercises ("Zapad-2021", "Saber Strike 17"), not of aircraft ("MiG-29")
-    # or dates ("Sept 20").
-    exercise_names = _exercise_names()
-    for m in EDITION.finditer(text):
-        if m.group(1).lower() in exercise_names:
-            y = int(m.group(2))
-            evidence.append(y if y > 100 else 2000 + y)
     # Named exercises: none can be reported before its first edition ("Nordic Response" was
     # first held in 2024), and "the 53rd edition" of an annual one since 1972 is 2024.
     for m in _exercise_pattern().finditer(text):
@@ -214,6 +223,8 @@ def infer_year(article: Article) -> int | None:
             evidence.append(years[0] + offset)
         else:
             ambiguous.append((sorted(set(years)), offset))
+    if not evidence:
+        evidence = upcoming
     floor = max(evidence) if evidence else None
     for years, offset in ambiguous:
         later = [y for y in years if floor is None or y >= floor]
@@ -271,6 +282,21 @@ def _exercise_editions() -> dict[str, tuple[int, bool]]:
 def _exercise_pattern() -> re.Pattern[str]:
     keys = sorted((k for k in _exercise_editions() if len(k) >= 4), key=len, reverse=True)
     return re.compile(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b", re.I)
+
+
+# a sentence about an edition still to come: "Zapad-2025 is already on the calendar", "ahead of BALTOPS 25"
+UPCOMING_WORDS = re.compile(r"\b(?:will|shall|scheduled|expected|due|plans?|planned|planning|upcoming|forthcoming|"
+                            r"calendar|next|ahead of|prepar(?:e|es|ing|ations?) for|in preparation)\b", re.I)
+EXERCISE_BEFORE_NAME = re.compile(r"\bexercises?\s+$", re.I)
+SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence of text holding ``start:end`` (up to 300 characters each side)."""
+    lo = max(0, start - 300)
+    before = [m.end() for m in SENTENCE_END.finditer(text, lo, start)]
+    after = SENTENCE_END.search(text, end, end + 300)
+    return text[before[-1] if before else lo:after.start() if after else end + 300]
 
 
 FUTURE_WORD = re.compile(r"\b(will|scheduled|expected|due|plans?|planned|until|stay|extend)\b")

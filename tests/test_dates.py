@@ -155,6 +155,25 @@ def test_aircraft_types_and_bare_days_are_not_exercise_editions():
     assert pub("Jets\n\nMiG-29 and Su-34 jets were seen over Brest.").year is None
 
 
+def test_an_uncatalogued_exercise_called_one_dates_an_article():
+    # "exercise Kestrel 23" names an exercise the catalogue need not know; "Kestrel 23" alone does not
+    assert pub("Tanks in town\n\nConvoys rolled past the square as the army's exercise Kestrel 23 began.").year == 2023
+    assert pub("Tanks in town\n\nConvoys rolled past the square as Kestrel 23 began.").year is None
+
+
+def test_an_edition_still_to_come_dates_an_article_only_when_nothing_else_does():
+    # a 2024 analysis that looks ahead to Zapad-2025 was not written in 2025
+    p = pub("The western districts\n\nLittle more than a year after Finland joined NATO, Moscow redrew its "
+            "districts. A Zapad-2025 is already on the calendar.")
+    assert p.year == 2024
+    assert pub("Drills ahead\n\nBelarus said troops would be ready for Zapad-2025 in September.").year == 2025
+
+
+def test_last_years_edition_dates_an_article_a_year_later():
+    p = pub("Ruts in the road\n\nFarmers say tracks from last year's Saber Guardian 17 are still there.")
+    assert p.year == 2018
+
+
 def test_a_year_before_a_comma_dates_a_dateless_article():
     p = pub("Southern flank\n\nUpdated: Tuesday\n\nThis issue looks at the first weeks of 2026, "
             "and what was announced.")
