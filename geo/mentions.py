@@ -107,6 +107,11 @@ NEXT_CAPITAL_WORD = re.compile(r"\s+([A-Z][\w'’-]*)")
 SENTENCE_START_BEFORE = re.compile(r"(?:[.!?:\"“]\s*|\n\s*)$")
 FUNCTION_WORD = re.compile(r"(?:The|In|At|On|A|An|And|But|Or)$")
 LOCATIVE_WORD = re.compile(r"(?:In|At|Near|From|To|Of|The|Outside)$")
+# a town named with its site ("the Ivalo garrison", "Slite harbour") or as one of a set's members
+# ("bases in Norway, including Bodø and Ørland")
+SITE_NOUN_AFTER = re.compile(r"\s+(?:garrison|air ?base|air station|airfield|airport|naval base|port|harbou?r|"
+                             r"training (?:area|ground|range)|firing range|range|barracks|base|camp)\b", re.I)
+INCLUDING_BEFORE = re.compile(r"\b(?:including|such as|among them)\s+$", re.I)
 COMMA_NAME_AFTER = re.compile(r"\s*,\s*[A-Z][a-z]+")
 TOWN_COMMA_REGION_AFTER = re.compile(r"\s*,\s*(?:in\s+)?(?:[A-Z][a-z]+\s*){1,3}[,.)]")
 NAME_WORDS = {"document", "treaty", "agreement", "act", "declaration", "format", "process", "pact", "summit",
@@ -220,7 +225,8 @@ def find_mentions(article: Article, gaz: Gazetteer) -> list[Mention]:
             continue  # a common word ("will", "long"); names are capitalised
         surface = text[start:end]
         listed = bool(mentions) and _listed_after(text, mentions[-1].end, start, end)
-        place = _choose(gaz, key, surface, text, start, end, m.stopwords, listed)
+        among_countries = listed and mentions[-1].place.kind == "country"
+        place = _choose(gaz, key, surface, text, start, end, m.stopwords, listed, among_countries)
         if place is None:
             continue
         mention = Mention(place=place, text=surface, start=start, end=end, role=article.role_at(start))
@@ -256,10 +262,11 @@ def _listed_after(text: str, previous_end: int, start: int, end: int) -> bool:
 
 
 def _choose(gaz: Gazetteer, key: str, surface: str, text: str, start: int, end: int,
-            stopwords: frozenset[str], listed: bool = False) -> Place | None:
+            stopwords: frozenset[str], listed: bool = False, among_countries: bool = False) -> Place | None:
     """Pick the candidate for a matched name, or None when the match is not a place here.
 
-    ``listed``: the name continues a list of places (see _listed_after).
+    ``listed``: the name continues a list of places (see _listed_after); ``among_countries``: a
+    list of countries ("Moldova, Georgia and Ukraine"), where a country of that name wins.
     """
     first = surface[0]
     if not (first.isupper() or first.isdigit()):
@@ -280,6 +287,8 @@ def _choose(gaz: Gazetteer, key: str, surface: str, text: str, start: int, end: 
         return None
     candidates = [gaz.place(i) for i in ids]
     best = _disambiguate(gaz, candidates, text, start, end)
+    if among_countries and best.kind != "country":
+        best = next((c for c in candidates if c.kind == "country"), best)
     if best.rank < 4:
         return best
     return best if _plausible_town(best, surface, text, start, end, stopwords, listed) else None
@@ -363,7 +372,8 @@ def _plausible_town(place: Place, surface: str, text: str, start: int, end: int,
         return False
     after_preposition = _caseless(before).rstrip().endswith(PLACE_PREPOSITION_ENDINGS) \
         and bool(PLACE_PREPOSITION.search(before))
-    locative = after_preposition or listed or _in_table_cell(before, after) or bool(COMMA_NAME_AFTER.match(after))
+    locative = after_preposition or listed or _in_table_cell(before, after) or bool(COMMA_NAME_AFTER.match(after)) \
+        or bool(SITE_NOUN_AFTER.match(after)) or bool(INCLUDING_BEFORE.search(before))
     if place.population >= 50_000:
         return True
     if place.population >= 1_000 and locative:

@@ -190,3 +190,19 @@ def test_a_two_letter_acronym_before_a_noun_says_whose_not_where(gaz):
     found = by_text(mentions(gaz, "UK troops arrived in Tapa; the UK Defence Secretary said the UK is committed."))
     uk = [m for m in mentions(gaz, "UK troops arrived in Tapa. The UK is committed.") if m.text == "UK"]
     assert uk[0].embedded and not uk[1].embedded and "Tapa" in found
+
+
+def test_a_name_listed_among_countries_is_the_country(gaz):
+    found = by_text(mentions(gaz, "Saber Guardian\n\nUS, British and Italian units train with troops from "
+                                  "the United States, Poland, Moldova, Georgia and Ukraine."))
+    assert found["Georgia"].place.kind == "country" and found["Georgia"].place.country == "GE"
+    found = by_text(mentions(gaz, "Home\n\nThe brigade flew back to Fort Stewart, Georgia, and to Savannah."))
+    assert "Georgia" not in found or found["Georgia"].place.country == "US"
+
+
+def test_a_small_town_named_with_its_site_or_as_a_member_of_a_set_is_a_place(gaz):
+    found = by_text(mentions(gaz, "Access\n\nThe agreement covers the Ivalo garrison close to the border, and "
+                                  "allied jets used bases in Norway, including Bodø and Ørland."))
+    assert found["Ivalo"].place.country == "FI" and found["Bodø"].place.country == "NO"
+    # the same town names standing for no place: a surname-like word beside a capitalised word
+    assert "Ivalo" not in by_text(mentions(gaz, "People\n\nMinister Ivalo Smith spoke."))
