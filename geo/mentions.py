@@ -112,6 +112,7 @@ LOCATIVE_WORD = re.compile(r"(?:In|At|Near|From|To|Of|The|Outside)$")
 SITE_NOUN_AFTER = re.compile(r"\s+(?:garrison|air ?base|air station|airfield|airport|naval base|port|harbou?r|"
                              r"training (?:area|ground|range)|firing range|range|barracks|base|camp)\b", re.I)
 INCLUDING_BEFORE = re.compile(r"\b(?:including|such as|among them)\s+$", re.I)
+EXACT_NAME_POPULATION = 10_000  # a town this big whose own name is the one written wins over an old name
 COMMA_NAME_AFTER = re.compile(r"\s*,\s*[A-Z][a-z]+")
 TOWN_COMMA_REGION_AFTER = re.compile(r"\s*,\s*(?:in\s+)?(?:[A-Z][a-z]+\s*){1,3}[,.)]")
 NAME_WORDS = {"document", "treaty", "agreement", "act", "declaration", "format", "process", "pact", "summit",
@@ -287,6 +288,12 @@ def _choose(gaz: Gazetteer, key: str, surface: str, text: str, start: int, end: 
         return None
     candidates = [gaz.place(i) for i in ids]
     best = _disambiguate(gaz, candidates, text, start, end)
+    if best.rank == 4 and name_key(best.name) != key:
+        # a town called so beats a bigger one that was once called so: "Izmail and Reni" is Reni on
+        # the Danube, not Rennes (an old name of which is "Reni")
+        exact = next((c for c in candidates if c.rank == 4 and c.population >= EXACT_NAME_POPULATION
+                      and name_key(c.name) == key), None)
+        best = exact or best
     if among_countries and best.kind != "country":
         best = next((c for c in candidates if c.kind == "country"), best)
     if best.rank < 4:

@@ -206,3 +206,11 @@ def test_a_small_town_named_with_its_site_or_as_a_member_of_a_set_is_a_place(gaz
     assert found["Ivalo"].place.country == "FI" and found["Bodø"].place.country == "NO"
     # the same town names standing for no place: a surname-like word beside a capitalised word
     assert "Ivalo" not in by_text(mentions(gaz, "People\n\nMinister Ivalo Smith spoke."))
+
+
+def test_a_town_called_so_beats_a_bigger_town_once_called_so(gaz):
+    found = by_text(mentions(gaz, "Grain\n\nBarges loaded at Izmail and Reni sailed down the Danube."))
+    assert found["Reni"].place.country == "UA"
+    # a name that is only ever an old or foreign name keeps its one town
+    found = by_text(mentions(gaz, "Ports\n\nShips called at Danzig and at Memel."))
+    assert found["Danzig"].place.country == "PL"
