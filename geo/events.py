@@ -111,7 +111,9 @@ FLEET_BASE_BEFORE = re.compile(r"\b(?:(?:fleet|flotilla|navy)['’]s\s+(?:main\s
 # "a deployment exercise" and "troops are training" report exercises, not deployments
 DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?|training|exercising|drilling|practi[sc]ing|rehearsing)\b", re.I)
 UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|regiment|squadron|formations|patriot|"
-                       r"nasams|himars|fighter jets|f-(?:16|35)s?|typhoons|mig-29s)", re.I)
+                       r"nasams|himars|fighter jets|f-(?:16|35)s?|typhoons|mig-29s|"
+                       # a site's name says where, not what happens: "ships of the Baltiysk naval base are rehearsing"
+                       r"(?:military|air|army|naval) base|garrisons?)", re.I)
 SITE_KINDS = frozenset({"base", "air_base", "naval_base", "training_area", "missile_defence", "headquarters"})
 # "does not host a battlegroup", "has not sent troops"; not "not only sent troops", nor "never before
 # hosted forces of this size" (a record, not a denial)

@@ -648,3 +648,14 @@ def test_a_wing_with_a_quoted_name_is_an_origin_and_a_road_is_a_route(gaz):
     assert set(found) == {("deployment", "Ämari Air Base")}, found
     found = events(gaz, "US Army convoys moved from Alexandroupoli along the Egnatia motorway towards Kavala.")
     assert "Kavála" not in {p for _, p in found}, found
+
+
+def test_a_site_named_as_a_base_is_where_an_exercise_happens(gaz):
+    # "naval base" and "garrison" name the site; the clause reports drills there
+    found = events(gaz, "Corvettes of the Kronstadt naval base are rehearsing the search for submarines.")
+    assert ("exercise", "Kronstadt Naval Base") in found and ("deployment", "Kronstadt Naval Base") not in found
+    found = events(gaz, "Paratroopers rehearsed a landing at the Niinisalo garrison on Tuesday.")
+    assert {t for t, p in found if p == "Niinisalo Garrison"} == {"exercise"}
+    # a base that receives forces is still a deployment
+    found = events(gaz, "Four Italian jets were deployed to the Šiauliai air base this week.")
+    assert ("deployment", "Šiauliai Air Base") in found
