@@ -76,7 +76,8 @@ EXERCISE = compile_fast(
     r"live munitions|amphibious landings?|came ashore|rehears(?:e|ed|ing|al)|"
     r"train(?:s|ed)? (?:at|in|on|across|near|around|over|off)|"
     r"training (?:in|at|on|near|around) |assembled (?:in|at)|(?:air|naval|land) phase|field phase|drilling|"
-    r"practi[sc](?:e|es|ed|ing) (?:landings?|firing|firings|strikes|assaults?|crossings?|launches|repelling|the)|"
+    r"practi[sc](?:e|es|ed|ing) (?:landings?|firing|firings|strikes|assaults?|crossings?|launches|repelling|the|"
+    r"at|on|in)|"
     r"conduct(?:s|ed|ing)? (?:live )?firings?|fired at (?:targets|mock)|live firing|firing practice|"
     r"target practice|test launch(?:es)?|(?:tank|artillery|rocket|missile|gunnery|live)(?: and \w+)? firings?|"
     r"readiness (?:checks?|inspections?|tests?)|"
@@ -112,6 +113,7 @@ FLEET_BASE_BEFORE = re.compile(r"\b(?:(?:fleet|flotilla|navy)['’]s\s+(?:main\s
 DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?|training|exercising|drilling|practi[sc]ing|rehearsing)\b", re.I)
 UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|regiment|squadron|formations|patriot|"
                        r"nasams|himars|fighter jets|f-(?:16|35)s?|typhoons|mig-29s|"
+                       r"(?:infantry|armoured|armored|tank|artillery) (?:company|companies|units?)|"
                        # a site's name says where, not what happens: "ships of the Baltiysk naval base are rehearsing"
                        r"(?:military|air|army|naval) base|garrisons?)", re.I)
 SITE_KINDS = frozenset({"base", "air_base", "naval_base", "training_area", "missile_defence", "headquarters"})

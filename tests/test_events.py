@@ -659,3 +659,15 @@ def test_a_site_named_as_a_base_is_where_an_exercise_happens(gaz):
     # a base that receives forces is still a deployment
     found = events(gaz, "Four Italian jets were deployed to the Šiauliai air base this week.")
     assert ("deployment", "Šiauliai Air Base") in found
+
+
+def test_units_practising_at_ranges_are_exercising(gaz):
+    found = events(gaz, "Tank units practised at ranges including Pogonovo near Voronezh, Mulino in the Nizhny "
+                        "Novgorod region and Luga south of St Petersburg.")
+    assert {t for t, p in found if p == "Luga Training Ground"} == {"exercise"}
+    assert {t for t, p in found if p == "Pogonovo Training Ground"} == {"exercise"}
+    # an artillery unit named while it exercises is not deployed there by its name
+    found = events(gaz, "A US artillery unit, which has been exercising in Troms county, will cross into Finland.")
+    assert ("deployment", "Troms") not in found
+    # nor are practised skills a place's exercise when no place is named
+    assert not events(gaz, "The crews practised the drills for hours.")
