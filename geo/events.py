@@ -115,7 +115,9 @@ UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|r
                        r"nasams|himars|fighter jets|f-(?:16|35)s?|typhoons|mig-29s|"
                        r"(?:infantry|armoured|armored|tank|artillery) (?:company|companies|units?)|"
                        # a site's name says where, not what happens: "ships of the Baltiysk naval base are rehearsing"
-                       r"(?:military|air|army|naval) base|garrisons?)", re.I)
+                       r"(?:military|air|army|naval) base|garrisons?|"
+                       # and where an exercise's aircraft fly from: "the jets are operating from Bodø"
+                       r"operat(?:e|es|ed|ing) (?:\w+ )?from)", re.I)
 SITE_KINDS = frozenset({"base", "air_base", "naval_base", "training_area", "missile_defence", "headquarters"})
 # "does not host a battlegroup", "has not sent troops"; not "not only sent troops", nor "never before
 # hosted forces of this size" (a record, not a denial)

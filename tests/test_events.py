@@ -671,3 +671,11 @@ def test_units_practising_at_ranges_are_exercising(gaz):
     assert ("deployment", "Troms") not in found
     # nor are practised skills a place's exercise when no place is named
     assert not events(gaz, "The crews practised the drills for hours.")
+
+
+def test_an_exercises_aircraft_operating_from_bases_do_not_deploy_there(gaz):
+    found = events(gaz, "Arctic Challenge began on Monday. The aircraft taking part in the drills are operating "
+                        "from the air bases at Bodø and Ørland.")
+    assert not {p for t, p in found if t == "deployment"}
+    found = events(gaz, "Air cover is provided by NATO fighters operating from Łask and Powidz air bases.")
+    assert {p for t, p in found if t == "deployment"} >= {"Łask Air Base", "Powidz Air Base"}
