@@ -28,7 +28,7 @@ DEPLOYMENT = compile_fast(
     r"(?:forward|military|allied|permanent|troop|nato|us|u\.s\.|american|british) presence|"
     r"presence of (?:allied|nato|us)|"
     r"air[- ]policing|patriot|nasams|himars|aegis ashore|missile[- ]defen[cs]e (?:site|base|system)|"
-    r"(?:military|air|army|naval) base|(?:troops|soldiers) (?:in|to|are|were|will|have|had|based|arrived|stationed)|"
+    r"(?:military|air|army) base|(?:troops|soldiers) (?:in|to|are|were|will|have|had|based|arrived|stationed)|"
     r"sen[dt] (?:[\w-]+ ){0,3}?(?:troops|soldiers|forces|fighters|jets|contingents?|frigates|warships|ships|"
     r"destroyers|submarines|bombers|aircraft|tanks|batter(?:y|ies)|marines|paratroopers|reinforcements|units?|"
     r"battalions?|companies|company|squadrons?)|"

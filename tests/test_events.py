@@ -679,3 +679,12 @@ def test_an_exercises_aircraft_operating_from_bases_do_not_deploy_there(gaz):
     assert not {p for t, p in found if t == "deployment"}
     found = events(gaz, "Air cover is provided by NATO fighters operating from Łask and Powidz air bases.")
     assert {p for t, p in found if t == "deployment"} >= {"Łask Air Base", "Powidz Air Base"}
+
+
+def test_a_naval_base_named_is_not_a_deployment_by_its_name(gaz):
+    found = events(gaz, "Small missile ships of the Leningrad naval base, which sailed from Kronstadt, fired "
+                        "their guns at sea.")
+    assert not {p for t, p in found if t == "deployment"}
+    # ships based or moved there still are
+    found = events(gaz, "Russia moved three landing ships to the Novorossiysk naval base in March.")
+    assert {p for t, p in found if t == "deployment"} == {"Novorossiysk Naval Base"}
