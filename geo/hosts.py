@@ -137,6 +137,11 @@ AGENT_VERB = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s+"
                         r"the (?:one|ones|group|battle ?group|battalion|contingent|force) "
                         r"(?:in|at|heading to|headed (?:to|for)|bound for|for|going to)|those in|that in)\b",
                         re.I)
+# A named unit's home in apposition: "the Uusimaa Brigade, based at Dragsvik", "Panzerbataillon 203,
+# currently based in Augustdorf" (not "one brigade, based in Troms": an unnamed unit is the news)
+NAMED_UNIT_HOME = re.compile(r"(?:\b[A-Z][\w-]*\s+(?:Brigade|Regiment|Battalion|Division|Wing|Squadron|Corps|Flotilla)|"
+                             r"\b[A-Z]\w*(?:bataillon|brigade|regiment)\s+\d+)(?:\s+[\"“][^\"”]{1,30}[\"”])?,\s+"
+                             r"(?:(?:currently|normally|usually|permanently)\s+)?based\s+(?:at|in|near)\s+$")
 POSSESSIVE = re.compile(r"['’]s\b")
 POSSESSED_FORCES = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:exercises?|drills?|manoeuvres?|maneuvers?|war ?games?|"
                               r"deployments?|battle ?groups?|battalions?|brigades?|troops|forces|bases?)\b", re.I)
@@ -343,4 +348,5 @@ def _governed_by_excluding(text: str, clause_start: int, index: int, local: list
         return False
     if GAPPED_FROM.search(window) and OPERATING_FROM.search(text, clause_start, start):
         return False  # "Typhoons are flying from Ämari, and Belgian F-16s from Malbork": gapped, still a base
-    return bool(EXCLUDING_PREP.search(window)) or bool(EXCLUDING_PREP.search(UNPLACED_NAME_IN.sub("", window)))
+    return bool(EXCLUDING_PREP.search(window)) or bool(EXCLUDING_PREP.search(UNPLACED_NAME_IN.sub("", window))) \
+        or bool(NAMED_UNIT_HOME.search(window))

@@ -688,3 +688,11 @@ def test_a_naval_base_named_is_not_a_deployment_by_its_name(gaz):
     # ships based or moved there still are
     found = events(gaz, "Russia moved three landing ships to the Novorossiysk naval base in March.")
     assert {p for t, p in found if t == "deployment"} == {"Novorossiysk Naval Base"}
+
+
+def test_a_named_units_home_in_apposition_hosts_nothing(gaz):
+    found = events(gaz, "The brigade will be formed by Panzerbataillon 203, currently based in Augustdorf, and "
+                        "will be stationed in Lithuania.")
+    assert ("deployment", "Augustdorf") not in found and ("deployment", "Lithuania") in found
+    found = events(gaz, "Our army has one brigade, based in Troms, and a small garrison at Kirkenes.")
+    assert ("deployment", "Troms") in found
