@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -130,6 +131,8 @@ IT_CONTINUES = re.compile(r"(?:It|The exercise) (?:runs|ran|will run|is being|wa
                           r"troops|soldiers|forces|units|participants|crews) (?:are|were|will|have|had)\b")
 RAILWAY_TRAIN = re.compile(r"\b((?:on|onto|by|aboard|freight|goods|troop|military|supply|armoured|armored) "
                            r"(?:the |a |[\w-]+ )?)(trains?)\b", re.I)
+EXERCISE_AS_TIME_BEFORE = re.compile(r"\b(?:for the (?:duration|length|rest|course) of|throughout|for)\s+"
+                                     r"(?:the|this|that|its)\s+$", re.I)
 NEARER_BY = 30  # characters by which one kind's trigger must be nearer a place to take it alone
 CHOKEPOINT_REACH = 80  # characters between the water and the words that call it a chokepoint
 MAX_EVIDENCE_CHARS = 600
@@ -243,7 +246,7 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
                 continue
             kinds = []
             dep = _deployment_trigger(clause)
-            exe = EXERCISE.search(_railway_as_wagons(clause))
+            exe = next(_exercise_triggers(clause), None)
             named = _first_between(exercises, exercise_starts, s_start + c_start, s_start + c_end)
             if dep:
                 kinds.append(("deployment", dep.start()))
@@ -353,7 +356,7 @@ def _nearest_kind(clause: str, offset: int, local: list[Mention],
     A mention about as near to both keeps both kinds."""
     dep = [(m.start() + offset, m.end() + offset) for m in DEPLOYMENT.finditer(clause)
            if not DRILL_AFTER.match(clause, m.end()) and not UNIT_NOUN.fullmatch(m.group(0))]
-    exe = [(m.start() + offset, m.end() + offset) for m in EXERCISE.finditer(_railway_as_wagons(clause))]
+    exe = [(m.start() + offset, m.end() + offset) for m in _exercise_triggers(clause)]
     if named is not None:  # the exercise's name, or the start of a sentence that goes on about it
         exe.append((named[0], named[0] + len(named[1])))
     if not dep:
@@ -366,6 +369,14 @@ def _nearest_kind(clause: str, offset: int, local: list[Mention],
         if abs(to_dep - to_exe) > NEARER_BY:
             out[id(m)] = "deployment" if to_dep < to_exe else "exercise"
     return out
+
+
+def _exercise_triggers(clause: str) -> Iterator[FastMatch]:
+    """The exercise triggers of a clause, except an exercise that only says when ("sent troops to
+    Latvia for the length of the exercise", "GPS jamming reported throughout the exercise")."""
+    for found in EXERCISE.finditer(_railway_as_wagons(clause)):
+        if not EXERCISE_AS_TIME_BEFORE.search(clause, max(0, found.start() - 40), found.start()):
+            yield found
 
 
 def _distance(spans: list[tuple[int, int]], m: Mention) -> int:

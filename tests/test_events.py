@@ -696,3 +696,13 @@ def test_a_named_units_home_in_apposition_hosts_nothing(gaz):
     assert ("deployment", "Augustdorf") not in found and ("deployment", "Lithuania") in found
     found = events(gaz, "Our army has one brigade, based in Troms, and a small garrison at Kirkenes.")
     assert ("deployment", "Troms") in found
+
+
+def test_an_exercise_that_only_says_when_makes_no_exercise_there(gaz):
+    found = events(gaz, "GPS disruptions were reported in Finnmark throughout the exercise.")
+    assert ("exercise", "Finnmark") not in found
+    found = events(gaz, "Washington sent 600 paratroopers to Latvia and Estonia for the length of the exercise.")
+    assert {p for t, p in found if t == "deployment"} == {"Latvia", "Estonia"}
+    assert not {p for t, p in found if t == "exercise"}
+    # the exercise itself still is one
+    assert ("exercise", "Finnmark") in events(gaz, "The exercise in Finnmark ended on Friday.")
