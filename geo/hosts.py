@@ -51,7 +51,7 @@ EXCLUDING_PREP = compile_fast(
     r"ordered an invasion of|against a neighbou?r in|"
     # who reports from where: "said a spokesman in Riga", "local media in Tiraspol reported"
     r"(?:officials?|officers?|spokes(?:man|woman|person)|media|press|sources|analysts?|observers?|reporters?|"
-    r"correspondents?|journalists?|diplomats?|commentators?|those|planners|politicians|critics) (?:in|at)|"
+    r"correspondents?|journalists?|diplomats?|commentators?|those|planners?|politicians?|critics?) (?:in|at)|"
     # a unit's seat and where forces leave: "whose headquarters is in Żagań", "units leaving Vilseck"
     r"(?:headquarters|hq|home|seat|garrison|home (?:base|station|garrison|port)) (?:is|are|was|were|remains|remain)"
     r"(?: in| at)?|(?:has|have|had|with) (?:its|their) (?:headquarters|hq|home base|garrison) (?:in|at)|"

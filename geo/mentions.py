@@ -80,8 +80,8 @@ SPEAKER_AFTER = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s*(?:
                            r"dismissed|dismisses|branded|brands|labelled|labels)\b", re.I)
 VENUE_BEFORE = re.compile(r"\b(?:(?:meet|meets|meeting|met|gather|gathering|summit|talks|conference|visit|"
                           r"ceremony held|agreed|decided|signed)"
-                          r"\s+(?:in|at)|(?:speaking|spoke|said|says|told reporters|told journalists|press conference|"
-                          r"briefing|"
+                          r"\s+(?:in|at)|(?:speaking|spoke|said|says|stated|declared|told reporters|told journalists|"
+                          r"press conference|briefing|"
                           # "speaking from the Sixth Fleet's headquarters in Naples"
                           r"news conference)\s+(?:in|at|from)\b(?:[^.;,]{0,50}?\b(?:in|at))?)\s+$", re.I)
 LOCATIVE_BEFORE = re.compile(r"\b(in|at|near|outside|around|into|over|across|through|towards?|of|from|to|"

@@ -706,3 +706,10 @@ def test_an_exercise_that_only_says_when_makes_no_exercise_there(gaz):
     assert not {p for t, p in found if t == "exercise"}
     # the exercise itself still is one
     assert ("exercise", "Finnmark") in events(gaz, "The exercise in Finnmark ended on Friday.")
+
+
+def test_a_city_a_minister_stated_in_or_a_planner_sits_in_hosts_nothing(gaz):
+    found = events(gaz, "The minister stated in Bucharest that the Saber Guardian exercise had begun.")
+    assert ("exercise", "Bucharest") not in found
+    found = events(gaz, "Every NATO planner in Izmir knows the exercise matters.")
+    assert ("exercise", "İzmir") not in found
