@@ -85,13 +85,22 @@ EXERCISE = compile_fast(
     # forces go to a training ground to train: "marched to the Luga training ground", "moving to
     # ranges in the Volga region" (not "training area": battlegroups are stationed at those)
     r"(?:to|towards|into) (?:the |their |its )?(?:[\w-]+ ){0,3}?(?:training grounds?|firing ranges?|ranges|"
-    r"polygons?))\b",
+    r"polygons?)|"
+    # an exercise's sites: "the main episodes will be played out at the Mulino training ground", "Zapad-2013
+    # was held at the Gozhsky and Obuz-Lesnovsky ranges", "troops are working at the Brestsky, Borisovsky
+    # and Domanovsky training grounds"
+    r"(?:play(?:s|ed|ing)? out|tak(?:e|es|ing) place|took place|held|staged|conducted|working) (?:at|on|in) "
+    r"(?:the )?(?:[\w-]+,? ){0,6}?(?:training grounds?|firing ranges?|ranges?|polygons?|training areas?))\b",
     re.I,
 )
 # What a "where" clause after a place must say for the place to host the event (geo.hosts).
 TRIGGERS = {"deployment": DEPLOYMENT, "exercise": EXERCISE}
 NOT_EXERCISE = compile_fast(r"\b(exercis(?:e|es|ed|ing) (?:its|their|his|her|the) (?:right|power|influence|control|"
-                          r"veto|sovereignty|restraint|caution)|exercise of)\b", re.I)
+                          r"veto|sovereignty|restraint|caution)|exercise of|"
+                          # a ceremony at a range is no drill: "the ceremony was held on a tank range at Orzysz"
+                          r"(?:ceremony|parade|celebration|handover|meeting|conference|summit|visit) "
+                          r"(?:was |were |is |will be |had been )?(?:held|staged|conducted|took place|takes place))\b",
+                          re.I)
 # A gulf or sea is a chokepoint when the text calls it one ("the Gulf of Finland has become a
 # NATO lake", "the narrow waters of the Gulf of Riga"); a strait is one by its kind.
 WATER_KINDS = ("gulf", "sea", "bay", "lake")

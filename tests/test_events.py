@@ -713,3 +713,14 @@ def test_a_city_a_minister_stated_in_or_a_planner_sits_in_hosts_nothing(gaz):
     assert ("exercise", "Bucharest") not in found
     found = events(gaz, "Every NATO planner in Izmir knows the exercise matters.")
     assert ("exercise", "İzmir") not in found
+
+
+def test_an_exercises_sites_named_by_where_it_plays_out_are_exercises(gaz):
+    found = events(gaz, "The main episodes will be played out at the Mulino training ground and the Pogonovo range.")
+    assert {p for t, p in found if t == "exercise"} >= {"Mulino Training Ground", "Pogonovo Training Ground"}
+    found = events(gaz, "In Belarus, troops are working at the Obuz-Lesnovsky, Borisovsky and Domanovsky training "
+                        "grounds.")
+    assert {p for t, p in found if t == "exercise"} >= {"Obuz-Lesnovsky Training Ground", "Domanovsky Training Ground"}
+    # a ceremony held at a range is no drill there
+    found = events(gaz, "The ceremony was held on a tank range of the training centre at Orzysz.")
+    assert not {p for t, p in found if t == "exercise"}
