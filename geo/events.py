@@ -76,7 +76,10 @@ EXERCISE = compile_fast(
     r"(?:electronic|simulated|training|missile) (?:missile )?launch(?:es)?|tested missiles|test[- ]fir(?:e|ed|ing)|"
     r"live munitions|amphibious landings?|came ashore|rehears(?:e|ed|ing|al)|"
     r"train(?:s|ed)? (?:at|in|on|across|near|around|over|off)|"
-    r"training (?:in|at|on|near|around) |assembled (?:in|at)|(?:air|naval|land) phase|field phase|drilling|"
+    r"training (?:in|at|on|near|around) |assembled (?:in|at)|"
+    # an exercise's participants: "20,000 soldiers are taking part across northern Norway"
+    r"(?:tak(?:e|es|ing|en)|took) part (?:across|at|on|off|near|around|throughout)|"
+    r"(?:air|naval|land) phase|field phase|drilling|"
     r"practi[sc](?:e|es|ed|ing) (?:landings?|firing|firings|strikes|assaults?|crossings?|launches|repelling|the|"
     r"at|on|in)|"
     r"conduct(?:s|ed|ing)? (?:live )?firings?|fired at (?:targets|mock)|live firing|firing practice|"
@@ -120,7 +123,8 @@ FLEET_BASE_BEFORE = re.compile(r"\b(?:(?:fleet|flotilla|navy)['’]s\s+(?:main\s
                                r"principal\s+)*(?:bases?|home ?ports?)|(?:its|their)\s+(?:main\s+)?"
                                r"(?:home ?ports?|naval bases?))\s+(?:at|in|of)\s+(?:the\s+)?$", re.I)
 # "a deployment exercise" and "troops are training" report exercises, not deployments
-DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?|training|exercising|drilling|practi[sc]ing|rehearsing)\b", re.I)
+DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?|training|exercising|drilling|practi[sc]ing|rehearsing|"
+                         r"taking part|take part|took part)\b", re.I)
 UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|regiment|squadron|formations|patriot|"
                        r"nasams|himars|fighter jets|f-(?:16|35)s?|typhoons|mig-29s|"
                        r"(?:infantry|armoured|armored|tank|artillery) (?:company|companies|units?)|"

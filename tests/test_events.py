@@ -724,3 +724,9 @@ def test_an_exercises_sites_named_by_where_it_plays_out_are_exercises(gaz):
     # a ceremony held at a range is no drill there
     found = events(gaz, "The ceremony was held on a tank range of the training centre at Orzysz.")
     assert not {p for t, p in found if t == "exercise"}
+
+
+def test_forces_taking_part_across_a_region_exercise_there(gaz):
+    found = events(gaz, "More than 20,000 soldiers are taking part across northern Norway and Finnish Lapland.")
+    assert {p for t, p in found if t == "exercise"} >= {"northern Norway", "Lapland"}
+    assert not {p for t, p in found if t == "deployment"}
