@@ -62,8 +62,14 @@ DEPLOYMENT = compile_fast(
     r"\bbased (?:in|at)|"
     r"set up (?:\w+ )?(?:bases?|camps?|positions|outposts)|patrol(?:s|led|ling)? (?:the|along)|"
     # ships and units moved or based somewhere: "moved three landing ships to Novorossiysk"
-    r"(?:moved|moves|moving|relocated|redeployed|transferred|shifted)\b[^.;]{0,120}?\b(?:to|into|at)|"
-    r"(?:now|permanently|forward|temporarily) based|home-?port(?:s|ed)?|homeported)\b",
+    r"(?:moved|moves|move|moving|relocated|redeployed|transferred|shifted)\b[^.;]{0,120}?\b(?:to|into|at)|"
+    r"(?:now|permanently|forward|temporarily) based|home-?port(?:s|ed)?|homeported|"
+    # new formations: "forming a new army corps in Karelia", "to field a new division at Luga"
+    r"(?:form(?:s|ed|ing)?|creat(?:e|es|ed|ing)|field(?:s|ed|ing)?|rais(?:e|es|ed|ing)|"
+    r"(?:re-?)?establish(?:es|ed|ing)?) (?:a |an |the |two |three )?(?:new )?(?:[\w-]+ ){0,3}?"
+    r"(?:army corps|corps|divisions?|army)|"
+    # rotations and quarters: "fighters took turns at Šiauliai", "many will be housed at Cincu"
+    r"t(?:ook|ake|akes|aking) turns (?:at|in)|(?:housed|billeted|quartered) (?:at|in))\b",
     re.I,
 )
 EXERCISE = compile_fast(

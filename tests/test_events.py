@@ -730,3 +730,14 @@ def test_forces_taking_part_across_a_region_exercise_there(gaz):
     found = events(gaz, "More than 20,000 soldiers are taking part across northern Norway and Finnish Lapland.")
     assert {p for t, p in found if t == "exercise"} >= {"northern Norway", "Lapland"}
     assert not {p for t, p in found if t == "deployment"}
+
+
+def test_new_formations_turns_and_quarters_are_deployments(gaz):
+    found = events(gaz, "Moscow is forming a new army corps in Karelia.")
+    assert ("deployment", "Republic of Karelia") in found
+    found = events(gaz, "Estonian intelligence expects the district to field a new division at Luga.")
+    assert {t for t, p in found if p.startswith("Luga")} == {"deployment"}
+    found = events(gaz, "Fighters took turns at Šiauliai and Ämari, and many soldiers will be housed at Cincu.")
+    assert {p for t, p in found if t == "deployment"} >= {"Šiauliai Air Base", "Ämari Air Base"}
+    # a division of opinion is not a formation
+    assert not events(gaz, "The debate in Oslo showed a division of opinion.")
