@@ -77,7 +77,7 @@ EXCLUDING_PREP = compile_fast(
     # where forces came from: "drove from their base at Mihail Kogalniceanu", "left their garrison at Setermoen"
     # "from small garrison towns in Bavaria"
     r"(?:from|left|leaving|leave|leaves) (?:(?:its|their|the|his|her|our) )?(?:home )?(?:[\w-]+ ){0,2}?(?:bases?|"
-    r"garrisons?|garrison towns?|barracks|stations?|ports?|airfields?|air bases?|depots?) (?:at|in|near)|"
+    r"garrisons?|garrison towns?|barracks|stations?|ports?|airfields?|fields?|air bases?|depots?) (?:at|in|near)|"
     # "F-16s from the 52nd Fighter Wing at Spangdahlem, Germany, arrived at Lask"
     # 'Eurofighters from Tactical Air Wing 71 "Richthofen" in Wittmund'
     r"from (?:the |its |their )?[\w -]{0,40}?(?:wing|regiment|brigade|division|squadron|group|battalion|fleet|"

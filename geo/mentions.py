@@ -79,7 +79,7 @@ SPEAKER_AFTER = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s*(?:
                            r"invited|summoned|responded|vowed|threatened|calls|called|describes|described|"
                            r"dismissed|dismisses|branded|brands|labelled|labels)\b", re.I)
 VENUE_BEFORE = re.compile(r"\b(?:(?:meet|meets|meeting|met|gather|gathering|summit|talks|conference|visit|"
-                          r"ceremony held|agreed|decided|signed)"
+                          r"ceremony held|agreed|decided|signed|announced|rejected|approved)"
                           r"\s+(?:in|at)|(?:speaking|spoke|said|says|stated|declared|told reporters|told journalists|"
                           r"press conference|briefing|"
                           # "speaking from the Sixth Fleet's headquarters in Naples"

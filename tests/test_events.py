@@ -741,3 +741,10 @@ def test_new_formations_turns_and_quarters_are_deployments(gaz):
     assert {p for t, p in found if t == "deployment"} >= {"Šiauliai Air Base", "Ämari Air Base"}
     # a division of opinion is not a formation
     assert not events(gaz, "The debate in Oslo showed a division of opinion.")
+
+
+def test_a_home_field_and_a_city_a_plan_was_rejected_in_host_nothing(gaz):
+    found = events(gaz, "The jets flew in from their home field at Mińsk Mazowiecki and deployed to Šiauliai.")
+    assert {p for t, p in found if t == "deployment"} == {"Šiauliai Air Base"}
+    found = events(gaz, "The idea of stationing the brigade in Estonia permanently has been rejected in London.")
+    assert ("deployment", "Estonia") in found and ("deployment", "London") not in found
