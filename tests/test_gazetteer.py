@@ -59,6 +59,15 @@ def best(gaz, name):
         ("Savasleyka", "air_base", "RU", 55.44, 42.31, 10),
         ("Trøndelag", "region", "NO", 63.5, 11.0, 80),
         ("Krasnodar Territory", "region", "RU", 45.3, 39.1, 150),
+        # a second sweep of the flank's sites and waters (2026-12)
+        ("Banak air station", "air_base", "NO", 70.07, 24.97, 10),
+        ("Berga naval base", "naval_base", "SE", 59.07, 18.12, 10),
+        ("Dretun range", "training_area", "BY", 55.7, 29.1, 40),
+        ("Brestsky range", "training_area", "BY", 52.1, 24.0, 30),
+        ("Archipelago Sea", "sea", "FI", 60.2, 21.5, 80),
+        ("Sea of Åland", "sea", None, 60.1, 19.3, 60),
+        ("Sulina channel", "strait", "RO", 45.17, 29.3, 40),
+        ("Siversky", "air_base", "RU", 59.36, 30.04, 10),
         # Russian and Belarusian sites
         ("Kaliningrad", None, "RU", 54.71, 20.51, 40),
         ("Pskov", None, "RU", 57.82, 28.33, 20),
