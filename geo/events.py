@@ -30,9 +30,10 @@ DEPLOYMENT = compile_fast(
     r"presence of (?:allied|nato|us)|"
     r"air[- ]policing|patriot|nasams|himars|aegis ashore|missile[- ]defen[cs]e (?:site|base|system)|"
     r"(?:military|air|army) base|(?:troops|soldiers) (?:in|to|are|were|will|have|had|based|arrived|stationed)|"
-    r"sen[dt] (?:[\w-]+ ){0,3}?(?:troops|soldiers|forces|fighters|jets|contingents?|frigates|warships|ships|"
-    r"destroyers|submarines|bombers|aircraft|tanks|batter(?:y|ies)|marines|paratroopers|reinforcements|units?|"
-    r"battalions?|companies|company|squadrons?)|"
+    r"(?:sen[dt]|contribut(?:e|es|ed|ing)) (?:[\w-]+ ){0,3}?(?:troops|soldiers|forces|fighters|jets|contingents?|"
+    r"frigates|warships|ships|destroyers|submarines|bombers|aircraft|tanks|batter(?:y|ies)|marines|paratroopers|"
+    r"reinforcements|units?|battalions?|companies|company|squadrons?|eurofighters|typhoons|rafales|gripens|"
+    r"f-\d+s?)|"
     # "arrived in", "arrived by rail at", "arrived overnight on the ferry in"
     r"arriv(?:e|ed|es|ing|al) (?:[\w-]+ ){0,4}?(?:in|at)|"
     r"(?:are|were|is|was|be|been) based (?:in|at)|pour(?:s|ed|ing)? (?:in|into)|"
@@ -141,7 +142,9 @@ UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|r
 SITE_KINDS = frozenset({"base", "air_base", "naval_base", "training_area", "missile_defence", "headquarters"})
 # "does not host a battlegroup", "has not sent troops"; not "not only sent troops", nor "never before
 # hosted forces of this size" (a record, not a denial)
-NEGATED_BEFORE = re.compile(r"\b(?:not|no longer|nor)\s+(?!only\b|just\b|merely\b)(?:\w+\s+){0,2}$")
+NEGATED_BEFORE = re.compile(r"\b(?:not|no longer|nor)\s+(?!only\b|just\b|merely\b)(?:\w+\s+){0,2}$|"
+                            # "there are no plans to move units into Belarus", "no evidence it has been deployed"
+                            r"\bno (?:plans?|intention|evidence|sign|decision)\b[^.;,]{0,40}$")
 IT_CONTINUES = re.compile(r"(?:It|The exercise) (?:runs|ran|will run|is being|was being|began|begins|started|starts|"
                           r"involves|involved|brings|brought|includes|included|takes place|took place|ends|ended|"
                           r"continues|continued|will take place|is held|was held|will be held)\b|"
@@ -408,7 +411,7 @@ def _deployment_trigger(clause: str) -> FastMatch | None:
     denied one is none ("Czechia does not host a battlegroup")."""
     for found in DEPLOYMENT.finditer(clause):
         if not DRILL_AFTER.match(clause, found.end()) and \
-                not NEGATED_BEFORE.search(clause, max(0, found.start() - 24), found.start()):
+                not NEGATED_BEFORE.search(clause, max(0, found.start() - 50), found.start()):
             return found
     return None
 

@@ -123,16 +123,17 @@ GAPPED_FROM = re.compile(r",\s+(?:and\s+)?(?:[\w-]+\s+){1,5}?from\s+$", re.I)
 UNPLACED_NAME_IN = re.compile(r"(?:\b[A-Z][\w'’-]*\s+){1,4}(?:in|at|near)\s+$")
 LIST_GAP = 20  # characters between two places of one list (", and the ")
 PLACE_LIST_GAP = re.compile(r"^(?:\s*(?:,|and|or|as well as|the|its|their|'s|’s|of)\s*)*$", re.I)
-AGENT_VERB = re.compile(r"^(?:'s)?(?:,\s+(?:which|who)\b[^,;]{0,120},)?\s+"
+AGENT_VERB = re.compile(r"^(?:'s)?(?:,\s+(?:which|who|whose|now|already|still|itself)\b[^,;]{0,120},)?\s+"
                         r"(?:(?:has|have|had|is|are|was|were|will|would|also|already|now|recently|itself|to|[a-z]+ly|"
                         r"(?:preparing|ready|set|due|about|planning|expected|willing|going|able|negotiating|"
-                        r"seeking|trying) to)\s+){0,3}"
+                        r"seeking|trying|promised|promises|agreed|decided|pledged|offered) to)\s+){0,3}"
                         r"(?:double|doubles|doubled|triple|boost|boosts|boosted|increase|increases|increased|buy|"
                         r"buys|bought|buying|purchased|purchases|deploy|deployed|deploys|sent|sends|send|sending|brought|brings|moved|moves|provides?|"
                         r"provided|supplies|supplied|contributes?|contributed|leads?|led|offered|offers|volunteered|"
                         r"pledged|committed|commits|dispatched|dispatches|ordered|invaded|annexed|shelled|tested|"
                         r"used|massed|carry|carried|holds?|held|assigned|begun|began|withdrew|withdrawn|"
                         r"deploying|contributing|leading|serve|serves|served|stationed|stations|station|stationing|"
+                        r"reinforce|reinforces|reinforced|reinforcing|put|puts|putting|"
                         # gapping: "Germany leads the battlegroup in Lithuania, Canada the one in Latvia"
                         r"the (?:one|ones|group|battle ?group|battalion|contingent|force) "
                         r"(?:in|at|heading to|headed (?:to|for)|bound for|for|going to)|those in|that in)\b",
@@ -143,7 +144,8 @@ NAMED_UNIT_HOME = re.compile(r"(?:\b[A-Z][\w-]*\s+(?:Brigade|Regiment|Battalion|
                              r"\b[A-Z]\w*(?:bataillon|brigade|regiment)\s+\d+)(?:\s+[\"“][^\"”]{1,30}[\"”])?,\s+"
                              r"(?:(?:currently|normally|usually|permanently)\s+)?based\s+(?:at|in|near)\s+$")
 POSSESSIVE = re.compile(r"['’]s\b")
-POSSESSED_FORCES = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:exercises?|drills?|manoeuvres?|maneuvers?|war ?games?|"
+PLURAL_POSSESSIVE = re.compile(r"['’]\s")
+POSSESSED_FORCES = re.compile(r"['’]s?\s+(?:[\w-]+\s+){0,3}?(?:exercises?|drills?|manoeuvres?|maneuvers?|war ?games?|"
                               r"deployments?|battle ?groups?|battalions?|brigades?|troops|forces|bases?)\b", re.I)
 OBJECT_BEFORE = re.compile(r"\b(?:to|for|in|at|into|from|of|with|by|on)\s+(?:the\s+)?$", re.I)
 # "loaded at depots in Saxony before arriving in Lithuania": a verb between two places ends the container.
@@ -309,7 +311,8 @@ def _possessor(text: str, m: Mention) -> bool:
     """"Russia's annexation": a possessive country hosts only its own exercise or deployment, and
     not even that when the text says where it is ("Germany's brigade in Lithuania")."""
     after = text[m.end:m.end + 60]
-    if not POSSESSIVE.match(after):
+    # "the Netherlands' F-35s": a name ending in s takes the apostrophe alone
+    if not (POSSESSIVE.match(after) or (m.text.endswith("s") and PLURAL_POSSESSIVE.match(after))):
         return False
     forces = POSSESSED_FORCES.match(after)
     # "Germany's brigade in Lithuania": the forces are the owner's, the host is where they go.

@@ -748,3 +748,20 @@ def test_a_home_field_and_a_city_a_plan_was_rejected_in_host_nothing(gaz):
     assert {p for t, p in found if t == "deployment"} == {"Šiauliai Air Base"}
     found = events(gaz, "The idea of stationing the brigade in Estonia permanently has been rejected in London.")
     assert ("deployment", "Estonia") in found and ("deployment", "London") not in found
+
+
+def test_senders_described_in_apposition_and_by_new_verbs_host_nothing(gaz):
+    found = events(gaz, "Sweden, whose application is still pending, has also sent ships to the Baltic Sea.")
+    assert ("deployment", "Sweden") not in found
+    found = events(gaz, "Norway is reinforcing Finnmark, and Sweden has promised to put a battalion in Finland.")
+    assert {p for t, p in found if t == "deployment"} == {"Finnmark", "Finland"}
+    found = events(gaz, "The Netherlands' F-35s, which were already operating from Poland, will stay.")
+    assert ("deployment", "Netherlands") not in found
+
+
+def test_no_plans_to_deploy_is_a_denial_and_contributed_jets_are_a_deployment(gaz):
+    found = events(gaz, '"There are no plans to move units into Belarus," the minister added.')
+    assert not found
+    found = events(gaz, "Germany, which will contribute six Eurofighters to Ämari later in the year, has said it "
+                        "has no plans to send ground troops to the region.")
+    assert {p for t, p in found if t == "deployment"} == {"Ämari Air Base"}
