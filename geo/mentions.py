@@ -121,7 +121,8 @@ NAME_WORDS = {"document", "treaty", "agreement", "act", "declaration", "format",
               "battalion", "command", "force", "convention", "charter", "protocol", "accords", "accord", "club",
               "forum", "council", "school", "academy", "airport", "station", "street", "stadium", "radio", "television",
               "tv", "news", "daily", "gazette", "journal", "express", "resolve", "strike", "response", "shield",
-              "defender", "storm", "security", "dialogue", "formula", "plus", "nine", "group's", "grouping"}
+              "defender", "storm", "security", "dialogue", "formula", "plus", "nine", "group's", "grouping", "wing",
+              "flotilla", "squadron", "corps"}
 GEONAMES_STOPWORDS_FILE = "catalogue/stopwords.txt"
 
 

@@ -214,3 +214,9 @@ def test_a_town_called_so_beats_a_bigger_town_once_called_so(gaz):
     # a name that is only ever an old or foreign name keeps its one town
     found = by_text(mentions(gaz, "Ports\n\nShips called at Danzig and at Memel."))
     assert found["Danzig"].place.country == "PL"
+
+
+def test_a_region_inside_a_units_name_is_embedded(gaz):
+    found = by_text(mentions(gaz, "Jets\n\nHornets of the Lapland Air Wing flew with the Karelia Air Wing."))
+    assert found["Lapland"].embedded and found["Karelia"].embedded
+    assert not by_text(mentions(gaz, "Jets\n\nHornets flew over Lapland on Monday."))["Lapland"].embedded
