@@ -155,6 +155,8 @@ RAILWAY_TRAIN = re.compile(r"\b((?:on|onto|by|aboard|freight|goods|troop|militar
                            r"(?:the |a |[\w-]+ )?)(trains?)\b", re.I)
 EXERCISE_AS_TIME_BEFORE = re.compile(r"\b(?:for the (?:duration|length|rest|course) of|throughout|for)\s+"
                                      r"(?:the|this|that|its)\s+$", re.I)
+# "no allied troops would train in Sør-Varanger": nobody exercises there
+NO_ONE_BEFORE = re.compile(r"\bno\s+(?!fewer\b|less\b|more\b|longer\b|doubt\b)(?:[\w-]+\s+){1,3}$", re.I)
 NEARER_BY = 30  # characters by which one kind's trigger must be nearer a place to take it alone
 CHOKEPOINT_REACH = 80  # characters between the water and the words that call it a chokepoint
 MAX_EVIDENCE_CHARS = 600
@@ -397,7 +399,8 @@ def _exercise_triggers(clause: str) -> Iterator[FastMatch]:
     """The exercise triggers of a clause, except an exercise that only says when ("sent troops to
     Latvia for the length of the exercise", "GPS jamming reported throughout the exercise")."""
     for found in EXERCISE.finditer(_railway_as_wagons(clause)):
-        if not EXERCISE_AS_TIME_BEFORE.search(clause, max(0, found.start() - 40), found.start()):
+        if not EXERCISE_AS_TIME_BEFORE.search(clause, max(0, found.start() - 40), found.start()) and \
+                not NO_ONE_BEFORE.search(clause, max(0, found.start() - 50), found.start()):
             yield found
 
 

@@ -39,6 +39,8 @@ EXCLUDING_PREP = compile_fast(
     r"(?:normally|usually|permanently|ordinarily) (?:based|stationed|garrisoned|deployed|housed) "
     r"(?:at|in|around|near|on)|"
     r"(?:normally|usually|ordinarily) (?:operates?|operating|fly|flies|flying) (?:from|out of)|"
+    # a unit's usual base of training: "Marines, who usually train out of the Mihail Kogălniceanu air base"
+    r"(?:normally|usually|ordinarily|regularly) (?:trains?|training) (?:out of|from)|"
     r"headquartered in|born in|took off from|set off from|flew from|coming from|came from|back to|return to|"
     r"home(?: base| station| garrison| port)? (?:at|in)|through|via|"
     # a border crossed on the way: "crossing the Czech Republic", "before crossing into Romania at Nădlac"

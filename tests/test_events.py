@@ -765,3 +765,14 @@ def test_no_plans_to_deploy_is_a_denial_and_contributed_jets_are_a_deployment(ga
     found = events(gaz, "Germany, which will contribute six Eurofighters to Ämari later in the year, has said it "
                         "has no plans to send ground troops to the region.")
     assert {p for t, p in found if t == "deployment"} == {"Ämari Air Base"}
+
+
+def test_nobody_training_somewhere_and_a_units_usual_training_base_host_no_exercise(gaz):
+    found = events(gaz, "Officials stressed that no allied troops would train in Sør-Varanger this winter.")
+    assert ("exercise", "Sør-Varanger") not in found
+    found = events(gaz, "Marines, who usually train out of the Mihail Kogălniceanu air base, will exercise at "
+                        "Novo Selo.")
+    assert {p for t, p in found if t == "exercise"} == {"Novo Selo Training Area"}
+    # "no fewer than" is a count, not a denial
+    found = events(gaz, "No fewer than 5,000 troops will train in Lithuania this summer.")
+    assert ("exercise", "Lithuania") in found
