@@ -128,7 +128,11 @@ ATTACK = re.compile(r"\b(?:attacked|attacks? on|strikes? on|(?:missile|drone|air
 # "the Northern Fleet's bases at", "the fleet's main base in", "its home port of", "the naval base at"
 FLEET_BASE_BEFORE = re.compile(r"\b(?:(?:fleet|flotilla|navy)['’]s\s+(?:main\s+|home\s+|naval\s+|submarine\s+|"
                                r"principal\s+)*(?:bases?|home ?ports?)|(?:its|their)\s+(?:main\s+)?"
-                               r"(?:home ?ports?|naval bases?))\s+(?:at|in|of)\s+(?:the\s+)?$", re.I)
+                               r"(?:home ?ports?|naval bases?))\s+(?:at|in|of|are|is|remain|remains|include)\s+"
+                               r"(?:the\s+)?$|"
+                               # "Russia's Black Sea Fleet, headquartered in Sevastopol"
+                               r"\bfleet,?\s+(?:which is\s+)?(?:headquartered|based|home-?ported)\s+(?:in|at)\s+$",
+                               re.I)
 # "a deployment exercise" and "troops are training" report exercises, not deployments
 DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?|training|exercising|drilling|practi[sc]ing|rehearsing|"
                          r"taking part|take part|took part)\b", re.I)

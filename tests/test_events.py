@@ -776,3 +776,12 @@ def test_nobody_training_somewhere_and_a_units_usual_training_base_host_no_exerc
     # "no fewer than" is a count, not a denial
     found = events(gaz, "No fewer than 5,000 troops will train in Lithuania this summer.")
     assert ("exercise", "Lithuania") in found
+
+
+def test_a_fleets_bases_named_by_is_or_headquartered_in_host_its_ships(gaz):
+    found = events(gaz, "The fleet's main bases are Sevastopol and Novorossiysk, officials said.")
+    assert {p for t, p in found if t == "deployment"} == {"Sevastopol Naval Base", "Novorossiysk Naval Base"}
+    found = events(gaz, "Russia's Black Sea Fleet, headquartered in Sevastopol, said it had fired warning shots.")
+    assert ("deployment", "Sevastopol Naval Base") in found
+    # a brigade's headquarters is its seat, not a fleet's base
+    assert not events(gaz, "The 20th Army, headquartered in Voronezh, said nothing.")
