@@ -104,7 +104,8 @@ EXTENT_FROM = re.compile(r"\b(?:stretch(?:es|ed|ing)?|extend(?:s|ed|ing)?|rang(?
 RANGE_TO = re.compile(r"^\s+to\s+(?:the\s+)?$", re.I)
 CONTAINER_GAP = 40  # characters between a place and its container ("Ramstein air base in Germany")
 CONTAINER_LINK = re.compile(r"^(?:,\s*in|[\w\s-]{0,25}?(?:\bin|,))\s*$")  # "Rukla, Lithuania", "Vicenza, in Italy"
-NEAR_LINK = re.compile(r"[\w\s,-]{0,25}?\b(?:near|outside|close to)\s+$", re.I)
+# "the Donguz range near Orenburg", "Banak air station at Lakselv"
+NEAR_LINK = re.compile(r"[\w\s,-]{0,25}?\b(?:near|outside|close to)\s+$|\s+at\s+$", re.I)
 LIST_WORD = re.compile(r"\b(?:and|to|into|at)\b")
 # "troops rotating through Poland" are stationed there, not passing;
 # "hosted by Ukraine" names the host.
@@ -188,6 +189,10 @@ def hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, ki
     where_host: Mention | None = None
     for i, m in enumerate(local):
         if trigger is not None and not (m.metonymy or m.embedded) and _hosts_where_clause(text, m, trigger):
+            if i and _locates_site(text, local[i - 1], m):
+                # "the Łask air base near Łódź, where F-16s rotate": the "where" is the base's
+                excluded.append(m)
+                continue
             candidates.append(m)
             if where_host is None and _governed_by_excluding(text, clause_start, i, local, []):
                 where_host = m  # "220 km from Kaliningrad, where...": the rest of the clause is no event

@@ -785,3 +785,10 @@ def test_a_fleets_bases_named_by_is_or_headquartered_in_host_its_ships(gaz):
     assert ("deployment", "Sevastopol Naval Base") in found
     # a brigade's headquarters is its seat, not a fleet's base
     assert not events(gaz, "The 20th Army, headquartered in Voronezh, said nothing.")
+
+
+def test_a_town_that_locates_a_base_hosts_nothing_even_before_a_where_clause(gaz):
+    found = events(gaz, "A US detachment will remain at the Łask air base near Łódź, where American F-16s rotate.")
+    assert {p for t, p in found if t == "deployment"} == {"Łask Air Base"}
+    found = events(gaz, "US Marines flew into Banak air station at Lakselv on Sunday.")
+    assert {p for t, p in found if t == "deployment"} == {"Banak Air Station"}
