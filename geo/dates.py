@@ -315,6 +315,8 @@ RELATIVE_BEFORE = (
     # "two years after the invasion", "two years into Russia's full-scale war"
     (re.compile(r"\b(\w+) years (?:after|into|since) (the )?[^.]{0,40}$"), "n"),
     (re.compile(r"last year'?s\s+[^.]{0,30}$"), 1),
+    # "last summer's Saber Guardian 17": a summer or autumn already called "last" is the year before's
+    (re.compile(r"last (?:summer|autumn|fall)'?s\s+[^.]{0,30}$"), 1),
     (re.compile(r"next year'?s\s+[^.]{0,30}$"), -1),
 )
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}

@@ -185,3 +185,10 @@ def test_a_year_after_since_dates_a_start_not_the_event():
     assert sentence_year("The US Marine Corps has trained in Norway since 2017.", p) == 2020
     assert sentence_year("Drills have been held there since early 2016, most recently in 2019.", p) == 2019
     assert sentence_year("The brigade arrived in 2017.", p) == 2017
+
+
+def test_last_summers_edition_dates_an_article_a_year_later():
+    p = pub("Ruts in the road\n\nVillagers say last summer's Saber Guardian 17 left the road in pieces.")
+    assert p.year == 2018
+    # "this summer's" is the same year
+    assert pub("Ruts in the road\n\nVillagers say this summer's Saber Guardian 17 left ruts.").year == 2017
