@@ -42,6 +42,8 @@ EXCLUDING_PREP = compile_fast(
     # a unit's usual base of training: "Marines, who usually train out of the Mihail Kogălniceanu air base"
     r"(?:normally|usually|ordinarily|regularly) (?:trains?|training) (?:out of|from)|"
     r"headquartered in|born in|took off from|set off from|flew from|coming from|came from|back to|return to|"
+    # a route, not a host: "on its way to the eastern Mediterranean"
+    r"on (?:its|their|his|her|the) way (?:to|from|back to|home to)|"
     r"home(?: base| station| garrison| port)? (?:at|in)|through|via|"
     # a border crossed on the way: "crossing the Czech Republic", "before crossing into Romania at Nădlac"
     r"(?:crossing|crossed|crosses)(?: into| over)?|(?:crossing|crossed|crosses) into [\w -]{1,30}? at|"

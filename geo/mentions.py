@@ -243,6 +243,7 @@ def find_mentions(article: Article, gaz: Gazetteer) -> list[Mention]:
     mentions.sort(key=lambda x: x.start)
     mentions = _apply_directions(article, gaz, mentions)
     _site_near_its_town(gaz, text, mentions)
+    _inside_exercise_names(gaz, text, mentions)
     for mention in mentions:
         _flag_context(gaz, text, mention)
     return mentions
@@ -300,6 +301,17 @@ def _choose(gaz: Gazetteer, key: str, surface: str, text: str, start: int, end: 
     if best.rank < 4:
         return best
     return best if _plausible_town(best, surface, text, start, end, stopwords, listed) else None
+
+
+def _inside_exercise_names(gaz: Gazetteer, text: str, mentions: list[Mention]) -> None:
+    """Mark places inside an exercise's name ("Ramstein Alloy", "Baltic Host") as embedded."""
+    if not mentions:
+        return
+    spans = [(m.start(1), m.end(1)) for m in gaz.exercise_pattern.finditer(word_form(text))
+             if text[m.start(1)].isupper()]
+    for mention in mentions:
+        if any(s <= mention.start and mention.end <= e and (s, e) != (mention.start, mention.end) for s, e in spans):
+            mention.embedded = True
 
 
 def _site_near_its_town(gaz: Gazetteer, text: str, mentions: list[Mention]) -> None:

@@ -792,3 +792,10 @@ def test_a_town_that_locates_a_base_hosts_nothing_even_before_a_where_clause(gaz
     assert {p for t, p in found if t == "deployment"} == {"Łask Air Base"}
     found = events(gaz, "US Marines flew into Banak air station at Lakselv on Sunday.")
     assert {p for t, p in found if t == "deployment"} == {"Banak Air Station"}
+
+
+def test_a_place_inside_an_exercise_name_or_on_a_route_hosts_nothing(gaz):
+    found = events(gaz, "Lielvārde will host Allied jets during the Ramstein Alloy exercise in October.")
+    assert ("exercise", "Ramstein Air Base") not in found
+    found = events(gaz, "The carrier group, on its way to the Aegean Sea, arrived at Souda Bay.")
+    assert ("deployment", "Aegean Sea") not in found
