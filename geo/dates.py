@@ -31,6 +31,9 @@ PRINTED_DATE = compile_fast(
     r"|\b(?P<e>[0-3]?\d/[01]?\d/(?:19|20)\d\d)\b",
     re.I,
 )
+PUBLISHED_ON = re.compile(r"\b(?:first\s+)?(?:published|posted)\s+(?:on\s+|:\s*)?"
+                          r"(\d{1,2}[./]\d{1,2}[./](?:19|20)\d\d|(?:19|20)\d\d-[01]\d-[0-3]\d|"
+                          r"\d{1,2}\s+[A-Z][a-z]+\s+(?:19|20)\d\d|[A-Z][a-z]+\s+\d{1,2},?\s+(?:19|20)\d\d)\b")
 # "© 2014", "Copyright 2014-2025", "(c) ITAR-TASS 2014": the holder's name, if any, is capitalised.
 COPYRIGHT_YEAR = compile_fast(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?-i:[A-Z][\w&.'-]*\s+){0,4}?"
                               r"((?:19|20)\d\d)(?:\s*[-–—]\s*((?:19|20)\d\d))?\b", re.I)
@@ -41,6 +44,19 @@ ANY_YEAR = re.compile(r"(?<![\d,.$€£])\b(19[5-9]\d|20[0-4]\d)\b(?!\d|,\d)")  
 EDITION = re.compile(r"\b([A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?)[ -](?:'|’)?(\d{2}|(?:19|20)\d\d)\b")
 SINCE_BEFORE = re.compile(r"\bsince\s+(?:(?:early|late|mid|the end of|the start of|spring|summer|autumn|fall|winter|"
                           + "|".join(MONTHS) + r")\s+)?$", re.I)
+# "reopened in December 2016, nearly three years ago": the article is three years on
+YEARS_AGO_AFTER = re.compile(r"\s*,\s*(?:nearly|almost|about|some|over|more than|just over|roughly|exactly)?\s*"
+                             r"(a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+years?\s+ago\b")
+
+
+def _count(word: str) -> int:
+    """The number a count word or numeral stands for ("three", "12")."""
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+
+
+# the second of two target years: "by 2022 or 2023"
+DEADLINE_LIST_BEFORE = re.compile(r"\b(?:until|till|by|through|beyond|before)\s+(?:19|20)\d\d\s*(?:or|and|to|-|–)\s*$",
+                                  re.I)
 DEADLINE_CONTEXT = re.compile(r"\b(until|till|by|through|beyond|before)\s+$", re.I)  # "by 2030": a target
 FUTURE_YEAR_CONTEXT = re.compile(r"\b(until|till|by|through|before|to|beyond|in)\s+$", re.I)
 ORDINAL_EDITION = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:edition|iteration|annual)\b|"
@@ -132,6 +148,12 @@ def publication(article: Article) -> Published:
         d = parse_date(raw)
         if d and 1990 <= d.year <= 2100:
             return Published(d, d.year, "printed")
+    # A page's own statement of when it was published, wherever it stands (a footer's "This article
+    # was first published on 10/02/2026"), before its copyright line.
+    for m in PUBLISHED_ON.finditer(article.text):
+        d = parse_date(m.group(1))
+        if d and 1990 <= d.year <= 2100:
+            return Published(d, d.year, "printed")
     single, ranges = [], []
     for m in COPYRIGHT_YEAR.finditer(article.text):
         (ranges if m.group(2) else single).append(int(m.group(2) or m.group(1)))
@@ -197,11 +219,13 @@ def infer_year(article: Article) -> int | None:
     # Explicit years, except those in forward-looking phrases ("until 2019").
     for m in ANY_YEAR.finditer(text):
         before = text[max(0, m.start() - 12):m.start()]
-        if m.start() in edition_years or DEADLINE_CONTEXT.search(before) or (
+        if m.start() in edition_years or DEADLINE_CONTEXT.search(before) or \
+                DEADLINE_LIST_BEFORE.search(text, max(0, m.start() - 25), m.start()) or (
                 FUTURE_YEAR_CONTEXT.search(before) and _future_tense_near(lowered, m.start())):
             continue
         y = int(m.group(1))
-        evidence.append(y + _relative_offset(lowered, m.start()))
+        ago = YEARS_AGO_AFTER.match(lowered, m.end())
+        evidence.append(y + (_count(ago.group(1)) if ago else _relative_offset(lowered, m.start())))
     # Named exercises: none can be reported before its first edition ("Nordic Response" was
     # first held in 2024), and "the 53rd edition" of an annual one since 1972 is 2024.
     for m in _exercise_pattern().finditer(text):
@@ -319,7 +343,8 @@ RELATIVE_BEFORE = (
     (re.compile(r"last (?:summer|autumn|fall)'?s\s+[^.]{0,30}$"), 1),
     (re.compile(r"next year'?s\s+[^.]{0,30}$"), -1),
 )
-NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10}
 # "the summit in Wales last September", "Zapad, held last year", "the Vilnius summit next year"
 RELATIVE_AFTER = re.compile(r"\s*,?\s*(?:(?:held|staged|hosted|in|on)\s+)?(?:\w+\s+)?(last|next)\s+(year|"
                             + "|".join(MONTHS) + r")\b")

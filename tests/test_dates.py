@@ -192,3 +192,15 @@ def test_last_summers_edition_dates_an_article_a_year_later():
     assert p.year == 2018
     # "this summer's" is the same year
     assert pub("Ruts in the road\n\nVillagers say this summer's Saber Guardian 17 left ruts.").year == 2017
+
+
+def test_a_footers_publication_statement_dates_the_article():
+    p = pub("Germany's air bases\n\nBüchel is changing.\n\nThis article was first published on 10/02/2026 and "
+            "updated on 11/02/2026.\n\n© 2014-2027 Example Media")
+    assert p.date == date(2026, 2, 10) and p.how == "printed"
+
+
+def test_a_year_so_many_years_ago_and_a_second_target_year_date_a_dateless_article():
+    p = pub("Warehouses\n\nThe site reopened in December 2016, nearly three years ago; it should hold a brigade's "
+            "equipment by 2022 or 2023.")
+    assert p.year == 2019
