@@ -58,7 +58,8 @@ def _count(word: str) -> int:
 DEADLINE_LIST_BEFORE = re.compile(r"\b(?:until|till|by|through|beyond|before)\s+(?:19|20)\d\d\s*(?:or|and|to|-|–)\s*$",
                                   re.I)
 DEADLINE_CONTEXT = re.compile(r"\b(until|till|by|through|beyond|before)\s+$", re.I)  # "by 2030": a target
-FUTURE_YEAR_CONTEXT = re.compile(r"\b(until|till|by|through|before|to|beyond|in)\s+$", re.I)
+FUTURE_YEAR_CONTEXT = re.compile(r"\b(until|till|by|through|before|to|beyond|in|"
+                                 r"(?:the )?(?:end|start|beginning|middle) of|early|late|mid-?)\s+$", re.I)
 ORDINAL_EDITION = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:edition|iteration|annual)\b|"
                              r"\bedition\b[^.]{0,40}?\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 SHORT_DOTTED = re.compile(r"\d{1,2}\.\d{1,2}\.\d\d")
@@ -218,7 +219,7 @@ def infer_year(article: Article) -> int | None:
             (upcoming if UPCOMING_WORDS.search(_sentence_around(text, m.start(), m.end())) else evidence).append(y)
     # Explicit years, except those in forward-looking phrases ("until 2019").
     for m in ANY_YEAR.finditer(text):
-        before = text[max(0, m.start() - 12):m.start()]
+        before = text[max(0, m.start() - 20):m.start()]
         if m.start() in edition_years or DEADLINE_CONTEXT.search(before) or \
                 DEADLINE_LIST_BEFORE.search(text, max(0, m.start() - 25), m.start()) or (
                 FUTURE_YEAR_CONTEXT.search(before) and _future_tense_near(lowered, m.start())):

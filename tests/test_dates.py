@@ -204,3 +204,9 @@ def test_a_year_so_many_years_ago_and_a_second_target_year_date_a_dateless_artic
     p = pub("Warehouses\n\nThe site reopened in December 2016, nearly three years ago; it should hold a brigade's "
             "equipment by 2022 or 2023.")
     assert p.year == 2019
+
+
+def test_a_year_at_whose_end_something_will_happen_does_not_date_an_article():
+    p = pub("Marines in Norway\n\nOSLO, Oct 24 - The Marines arrived after Russia annexed Crimea in 2014. Their "
+            "presence will be reviewed at the end of 2017, the ministry said.")
+    assert p.year != 2017
