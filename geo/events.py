@@ -160,7 +160,7 @@ RAILWAY_TRAIN = re.compile(r"\b((?:on|onto|by|aboard|freight|goods|troop|militar
 EXERCISE_AS_TIME_BEFORE = re.compile(r"\b(?:for the (?:duration|length|rest|course) of|throughout|for)\s+"
                                      r"(?:the|this|that|its)\s+$", re.I)
 # "no allied troops would train in Sør-Varanger": nobody exercises there
-NO_ONE_BEFORE = re.compile(r"\bno\s+(?!fewer\b|less\b|more\b|longer\b|doubt\b)(?:[\w-]+\s+){1,3}$", re.I)
+NO_ONE_BEFORE = re.compile(r"\bno\s+(?!fewer\b|less\b|more\b|longer\b|doubt\b)(?:[\w-]+\s+){1,4}$", re.I)
 NEARER_BY = 30  # characters by which one kind's trigger must be nearer a place to take it alone
 CHOKEPOINT_REACH = 80  # characters between the water and the words that call it a chokepoint
 MAX_EVIDENCE_CHARS = 600
@@ -418,7 +418,8 @@ def _deployment_trigger(clause: str) -> FastMatch | None:
     denied one is none ("Czechia does not host a battlegroup")."""
     for found in DEPLOYMENT.finditer(clause):
         if not DRILL_AFTER.match(clause, found.end()) and \
-                not NEGATED_BEFORE.search(clause, max(0, found.start() - 50), found.start()):
+                not NEGATED_BEFORE.search(clause, max(0, found.start() - 50), found.start()) and \
+                not NO_ONE_BEFORE.search(clause, max(0, found.start() - 50), found.start()):
             return found
     return None
 

@@ -25,8 +25,10 @@ EXCLUDING_PREP = compile_fast(
     r"supplied|delivered|delivery|deliveries|aid|help|assistance|weapons|visit|trip|journey|flew|travel(?:led)?) to|"
     r"(?:\d[\d,.]*\s*(?:kilometres|kilometers|km|miles)\s+)?(?:north|south|east|west|north-?east|north-?west|"
     r"south-?east|south-?west)(?:ern|wards?)? of|(?:kilometres|kilometers|km|miles) (?:from|of|to)|"
-    # a ship's visit is not a deployment: "after a port call in Copenhagen"
-    r"port calls? (?:in|at|to)|"
+    # a ship's visit is not a deployment: "after a port call in Copenhagen"; a port forces pass
+    # through is not one either: "unloaded at the German port of Bremerhaven"
+    r"port calls? (?:in|at|to)|(?:unload(?:s|ed|ing)?|arriv(?:e|es|ed|ing)|shipped|docked|landed)\b[\w ,-]{0,40}?"
+    r"(?:port|harbou?r)s? of|"
     # a road is a route: "convoys clog the Egnatia motorway towards Kavala"
     r"(?:road|motorway|highway|railway|rail line|route)s? (?:to|towards|into)|"
     # members of a group: "the three-nation group of Turkey, Romania and Bulgaria"

@@ -799,3 +799,13 @@ def test_a_place_inside_an_exercise_name_or_on_a_route_hosts_nothing(gaz):
     assert ("exercise", "Ramstein Air Base") not in found
     found = events(gaz, "The carrier group, on its way to the Aegean Sea, arrived at Souda Bay.")
     assert ("deployment", "Aegean Sea") not in found
+
+
+def test_no_units_stationed_is_a_denial_and_a_port_of_arrival_is_transit(gaz):
+    found = events(gaz, "No American units will be stationed in the Czech Republic, the ministry said.")
+    assert not found
+    found = events(gaz, "The brigade's tanks were unloaded at the German port of Bremerhaven and sent on to Żagań.")
+    assert {p for t, p in found if t == "deployment"} == {"Żagań Training Area"}
+    # trains unloading at a rail hub put the armour there
+    found = events(gaz, "Trains carrying Russian armour were seen unloading near Vitebsk.")
+    assert ("deployment", "Vitebsk") in found
