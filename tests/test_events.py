@@ -809,3 +809,11 @@ def test_no_units_stationed_is_a_denial_and_a_port_of_arrival_is_transit(gaz):
     # trains unloading at a rail hub put the armour there
     found = events(gaz, "Trains carrying Russian armour were seen unloading near Vitebsk.")
     assert ("deployment", "Vitebsk") in found
+
+
+def test_a_ministrys_city_and_refugees_arriving_host_nothing(gaz):
+    found = events(gaz, "The defence ministry in Bratislava said it was in talks about hosting NATO battlegroups "
+                        "in Slovakia.")
+    assert ("deployment", "Bratislava") not in found and ("deployment", "Slovakia") in found
+    found = events(gaz, "Refugees continue to arrive at Siret as troops arrived in Romania.")
+    assert {p for t, p in found if t == "deployment"} == {"Romania"}
