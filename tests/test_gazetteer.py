@@ -68,6 +68,8 @@ def best(gaz, name):
         ("Sea of Åland", "sea", None, 60.1, 19.3, 60),
         ("Sulina channel", "strait", "RO", 45.17, 29.3, 40),
         ("Siversky", "air_base", "RU", 59.36, 30.04, 10),
+        ("Storskog", "border", "NO", 69.68, 30.13, 10),
+        ("Vaalimaa", "border", "FI", 60.58, 27.85, 15),
         # Russian and Belarusian sites
         ("Kaliningrad", None, "RU", 54.71, 20.51, 40),
         ("Pskov", None, "RU", 57.82, 28.33, 20),

@@ -220,3 +220,8 @@ def test_a_region_inside_a_units_name_is_embedded(gaz):
     found = by_text(mentions(gaz, "Jets\n\nHornets of the Lapland Air Wing flew with the Karelia Air Wing."))
     assert found["Lapland"].embedded and found["Karelia"].embedded
     assert not by_text(mentions(gaz, "Jets\n\nHornets flew over Lapland on Monday."))["Lapland"].embedded
+
+
+def test_a_town_and_the_base_named_after_it_are_two_places(gaz):
+    found = by_text(mentions(gaz, "Convoy\n\nThe regiment, based at Rose Barracks in Vilseck, drove east."))
+    assert found["Rose Barracks"].place.kind == "base" and found["Vilseck"].place.kind == "city"
