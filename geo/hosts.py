@@ -306,8 +306,9 @@ def _region_container(text: str, m: Mention, specific: list[Mention]) -> bool:
 
 
 def _listed_countries(text: str, mentions: list[Mention]) -> set[int]:
-    """ids of the country mentions that stand in a coordinated list of at least three countries."""
-    countries = [m for m in mentions if m.place.kind == "country"]
+    """ids of the country mentions that stand in a coordinated list of at least three countries (a
+    country's sub-region counts as one: "spread across northern Norway, Sweden and Finland")."""
+    countries = [m for m in mentions if m.place.kind in ("country", "subregion")]
     listed: set[int] = set()
     run = countries[:1]
     for prev, cur in pairwise(countries):

@@ -817,3 +817,8 @@ def test_a_ministrys_city_and_refugees_arriving_host_nothing(gaz):
     assert ("deployment", "Bratislava") not in found and ("deployment", "Slovakia") in found
     found = events(gaz, "Refugees continue to arrive at Siret as troops arrived in Romania.")
     assert {p for t, p in found if t == "deployment"} == {"Romania"}
+
+
+def test_a_countrys_sub_region_counts_in_a_list_of_host_countries(gaz):
+    found = events(gaz, "The drills are spread across northern Norway, Sweden and Finland.")
+    assert {p for t, p in found if t == "exercise"} == {"northern Norway", "Sweden", "Finland"}
