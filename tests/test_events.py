@@ -822,3 +822,10 @@ def test_a_ministrys_city_and_refugees_arriving_host_nothing(gaz):
 def test_a_countrys_sub_region_counts_in_a_list_of_host_countries(gaz):
     found = events(gaz, "The drills are spread across northern Norway, Sweden and Finland.")
     assert {p for t, p in found if t == "exercise"} == {"northern Norway", "Sweden", "Finland"}
+
+
+def test_going_home_is_no_deployment(gaz):
+    found = events(gaz, "The convoy lets our American friends return home to their base in Bavaria.")
+    assert ("deployment", "Bavaria") not in found
+    found = events(gaz, "The brigade headed home to Germany after six months in Lithuania.")
+    assert ("deployment", "Germany") not in found
