@@ -100,7 +100,13 @@ EXERCISE = compile_fast(
     # was held at the Gozhsky and Obuz-Lesnovsky ranges", "troops are working at the Brestsky, Borisovsky
     # and Domanovsky training grounds"
     r"(?:play(?:s|ed|ing)? out|tak(?:e|es|ing) place|took place|held|staged|conducted|working) (?:at|on|in) "
-    r"(?:the )?(?:[\w-]+,? ){0,6}?(?:training grounds?|firing ranges?|ranges?|polygons?|training areas?))\b",
+    r"(?:the )?(?:[\w-]+,? ){0,6}?(?:training grounds?|firing ranges?|ranges?|polygons?|training areas?|"
+    r"training cent(?:re|er)s?)|"
+    # "activities are concentrated at the Novo Selo training area"
+    r"(?:activities|activity|episodes|events) (?:are |is |were |was |will be )?(?:concentrated|centred|centered|"
+    r"focused|held) (?:at|on|in|around|near)|"
+    # "a Moldovan contingent is training alongside Romanian units at Cincu"
+    r"train(?:s|ed|ing)? (?:together |jointly )?(?:with|alongside) [\w ,-]{0,40}? (?:at|in|on|near))\b",
     re.I,
 )
 # What a "where" clause after a place must say for the place to host the event (geo.hosts).

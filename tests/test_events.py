@@ -829,3 +829,12 @@ def test_going_home_is_no_deployment(gaz):
     assert ("deployment", "Bavaria") not in found
     found = events(gaz, "The brigade headed home to Germany after six months in Lithuania.")
     assert ("deployment", "Germany") not in found
+
+
+def test_activities_at_training_centres_and_training_alongside_units_are_exercises(gaz):
+    found = events(gaz, "The main activities take place at the Joint National Training Centre at Cincu, and in "
+                        "Bulgaria activities are concentrated at the Novo Selo training area.")
+    assert {p for t, p in found if t == "exercise"} >= {"Cincu Joint National Training Center",
+                                                        "Novo Selo Training Area"}
+    found = events(gaz, "A contingent of 50 Moldovan troops is training alongside Romanian units at Cincu.")
+    assert {t for t, p in found if p == "Cincu Joint National Training Center"} == {"exercise"}
