@@ -117,6 +117,8 @@ CONTAINER_GAP = 40  # characters between a place and its container ("Ramstein ai
 CONTAINER_LINK = re.compile(r"^(?:,\s*in|[\w\s-]{0,25}?(?:\bin|,))\s*$")  # "Rukla, Lithuania", "Vicenza, in Italy"
 # "the Donguz range near Orenburg", "Banak air station at Lakselv"
 NEAR_LINK = re.compile(r"[\w\s,-]{0,25}?\b(?:near|outside|close to)\s+$|\s+at\s+$", re.I)
+NEAR_ONLY_LINK = re.compile(r"[\w\s,-]{0,25}?\b(?:near|outside|close to)\s+$", re.I)
+SITE_NAMED_AFTER_TOWN = frozenset({"base", "air_base", "naval_base"})
 LIST_WORD = re.compile(r"\b(?:and|to|into|at)\b")
 # "troops rotating through Poland" are stationed there, not passing;
 # "hosted by Ukraine" names the host.
@@ -289,9 +291,13 @@ def _listed_before(text: str, candidates: list[Mention], agents: list[Mention]) 
 
 def _locates_site(text: str, site: Mention, m: Mention) -> bool:
     """"the Donguz range near Orenburg": a town right after a site and "near" only locates it."""
-    return site.place.kind not in ("country", "group", "region", "subregion", "city") and \
-        m.place.kind == "city" and 0 <= m.start - site.end <= CONTAINER_GAP and \
-        bool(NEAR_LINK.match(text, site.end, m.start))
+    if site.place.kind in ("country", "group", "region", "subregion", "city") or \
+            not 0 <= m.start - site.end <= CONTAINER_GAP:
+        return False
+    if m.place.kind == "city":
+        return bool(NEAR_LINK.match(text, site.end, m.start))
+    # a town whose name stands for its own base or port: "Mihail Kogălniceanu air base near Constanța"
+    return m.place.kind in SITE_NAMED_AFTER_TOWN and bool(NEAR_ONLY_LINK.match(text, site.end, m.start))
 
 
 def _region_container(text: str, m: Mention, specific: list[Mention]) -> bool:

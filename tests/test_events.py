@@ -838,3 +838,8 @@ def test_activities_at_training_centres_and_training_alongside_units_are_exercis
                                                         "Novo Selo Training Area"}
     found = events(gaz, "A contingent of 50 Moldovan troops is training alongside Romanian units at Cincu.")
     assert {t for t, p in found if p == "Cincu Joint National Training Center"} == {"exercise"}
+
+
+def test_a_town_named_for_its_base_that_locates_another_base_hosts_nothing(gaz):
+    found = events(gaz, "About 500 French soldiers are already at Mihail Kogălniceanu air base near Constanța.")
+    assert {p for t, p in found if t == "deployment"} == {"Mihail Kogălniceanu Air Base"}
