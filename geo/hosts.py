@@ -149,7 +149,8 @@ AGENT_VERB = re.compile(r"^(?:'s)?(?:,\s+(?:which|who|whose|now|already|still|it
                         r"pledged|committed|commits|dispatched|dispatches|ordered|invaded|annexed|shelled|tested|"
                         r"used|massed|carry|carried|holds?|held|assigned|begun|began|withdrew|withdrawn|"
                         r"deploying|contributing|leading|serve|serves|served|stationed|stations|station|stationing|"
-                        r"reinforce|reinforces|reinforced|reinforcing|put|puts|putting|"
+                        r"reinforce|reinforces|reinforced|reinforcing|put|puts|putting|pledge|pledges|pledging|"
+                        r"commit|committing|offer|offering|dispatch|dispatching|promise|promises|promised|"
                         # gapping: "Germany leads the battlegroup in Lithuania, Canada the one in Latvia"
                         r"the (?:one|ones|group|battle ?group|battalion|contingent|force) "
                         r"(?:in|at|heading to|headed (?:to|for)|bound for|for|going to)|those in|that in)\b",

@@ -843,3 +843,8 @@ def test_activities_at_training_centres_and_training_alongside_units_are_exercis
 def test_a_town_named_for_its_base_that_locates_another_base_hosts_nothing(gaz):
     found = events(gaz, "About 500 French soldiers are already at Mihail Kogălniceanu air base near Constanța.")
     assert {p for t, p in found if t == "deployment"} == {"Mihail Kogălniceanu Air Base"}
+
+
+def test_countries_that_pledge_or_offer_forces_host_nothing(gaz):
+    found = events(gaz, "Denmark, France and Germany pledge jets and ships as Poland deploys troops to its border.")
+    assert {p for t, p in found if t == "deployment"} == {"Poland"}
