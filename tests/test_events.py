@@ -846,5 +846,5 @@ def test_a_town_named_for_its_base_that_locates_another_base_hosts_nothing(gaz):
 
 
 def test_countries_that_pledge_or_offer_forces_host_nothing(gaz):
-    found = events(gaz, "Denmark, France and Germany pledge jets and ships as Poland deploys troops to its border.")
+    found = events(gaz, "Denmark, France and Germany pledge jets and ships to be deployed in Poland.")
     assert {p for t, p in found if t == "deployment"} == {"Poland"}
