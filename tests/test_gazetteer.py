@@ -70,6 +70,10 @@ def best(gaz, name):
         ("Siversky", "air_base", "RU", 59.36, 30.04, 10),
         ("Storskog", "border", "NO", 69.68, 30.13, 10),
         ("Vaalimaa", "border", "FI", 60.58, 27.85, 15),
+        ("Medyka border crossing", "border", "PL", 49.80, 22.94, 10),
+        ("Focșani Gate", "chokepoint", "RO", 45.75, 27.3, 60),
+        ("Faslane", "naval_base", "GB", 56.07, -4.82, 10),
+        ("Eygelshoven", "base", "NL", 50.90, 6.04, 10),
         # Russian and Belarusian sites
         ("Kaliningrad", None, "RU", 54.71, 20.51, 40),
         ("Pskov", None, "RU", 57.82, 28.33, 20),
