@@ -31,9 +31,8 @@ PRINTED_DATE = compile_fast(
     r"|\b(?P<e>[0-3]?\d/[01]?\d/(?:19|20)\d\d)\b",
     re.I,
 )
-PUBLISHED_ON = re.compile(r"\b(?:first\s+)?(?:published|posted)\s+(?:on\s+|:\s*)?"
-                          r"(\d{1,2}[./]\d{1,2}[./](?:19|20)\d\d|(?:19|20)\d\d-[01]\d-[0-3]\d|"
-                          r"\d{1,2}\s+[A-Z][a-z]+\s+(?:19|20)\d\d|[A-Z][a-z]+\s+\d{1,2},?\s+(?:19|20)\d\d)\b")
+PUBLISHED_ON = re.compile(r"\b(?:first\s+)?(?:published|posted)\s+(?:on\s+|:\s*)?")  # a printed date follows
+PRINTED_DATE_REACH = 40  # characters a printed date takes at most
 # "© 2014", "Copyright 2014-2025", "(c) ITAR-TASS 2014": the holder's name, if any, is capitalised.
 COPYRIGHT_YEAR = compile_fast(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?-i:[A-Z][\w&.'-]*\s+){0,4}?"
                               r"((?:19|20)\d\d)(?:\s*[-–—]\s*((?:19|20)\d\d))?\b", re.I)
@@ -152,7 +151,8 @@ def publication(article: Article) -> Published:
     # A page's own statement of when it was published, wherever it stands (a footer's "This article
     # was first published on 10/02/2026"), before its copyright line.
     for m in PUBLISHED_ON.finditer(article.text):
-        d = parse_date(m.group(1))
+        printed = PRINTED_DATE.match(article.text[m.end():m.end() + PRINTED_DATE_REACH])
+        d = parse_date(next(g for g in printed.groups() if g)) if printed else None
         if d and 1990 <= d.year <= 2100:
             return Published(d, d.year, "printed")
     single, ranges = [], []

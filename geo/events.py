@@ -20,7 +20,6 @@ from geo.gazetteer import Gazetteer
 from geo.hosts import hosts, in_one_list
 from geo.load import Article
 from geo.mentions import Mention
-from geo.normalize import word_form
 from geo.tables import TableRow, table_rows
 
 DEPLOYMENT = compile_fast(
@@ -142,13 +141,14 @@ FLEET_BASE_BEFORE = re.compile(r"\b(?:(?:fleet|flotilla|navy)['’]s\s+(?:main\s
 # "a deployment exercise" and "troops are training" report exercises, not deployments
 DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?|training|exercising|drilling|practi[sc]ing|rehearsing|"
                          r"taking part|take part|took part)\b", re.I)
-UNIT_NOUN = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|regiment|squadron|formations|patriot|"
-                       r"nasams|himars|fighter jets|f-(?:16|35)s?|typhoons|mig-29s|"
-                       r"(?:infantry|armoured|armored|tank|artillery) (?:company|companies|units?)|"
-                       # a site's name says where, not what happens: "ships of the Baltiysk naval base are rehearsing"
-                       r"(?:military|air|army|naval) base|garrisons?|"
-                       # and where an exercise's aircraft fly from: "the jets are operating from Bodø"
-                       r"operat(?:e|es|ed|ing) (?:\w+ )?from)", re.I)
+# Triggers that only name who or where (a unit, a site, a base aircraft fly from), not what happens
+NAMING_TRIGGER = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|regiment|squadron|formations|"
+                            r"patriot|nasams|himars|fighter jets|f-(?:16|35)s?|typhoons|mig-29s|"
+                            r"(?:infantry|armoured|armored|tank|artillery) (?:company|companies|units?)|"
+                            # a site's name says where: "ships of the Baltiysk naval base are rehearsing"
+                            r"(?:military|air|army|naval) base|garrisons?|"
+                            # and where an exercise's aircraft fly from: "the jets are operating from Bodø"
+                            r"operat(?:e|es|ed|ing) (?:\w+ )?from)", re.I)
 SITE_KINDS = frozenset({"base", "air_base", "naval_base", "training_area", "missile_defence", "headquarters"})
 # "does not host a battlegroup", "has not sent troops"; not "not only sent troops", nor "never before
 # hosted forces of this size" (a record, not a denial)
@@ -389,7 +389,7 @@ def _nearest_kind(clause: str, offset: int, local: list[Mention],
     with manoeuvres across northern Norway": the places sit by the manoeuvres, not the reinforcing.
     A mention about as near to both keeps both kinds."""
     dep = [(m.start() + offset, m.end() + offset) for m in DEPLOYMENT.finditer(clause)
-           if not DRILL_AFTER.match(clause, m.end()) and not UNIT_NOUN.fullmatch(m.group(0))]
+           if not DRILL_AFTER.match(clause, m.end()) and not NAMING_TRIGGER.fullmatch(m.group(0))]
     exe = [(m.start() + offset, m.end() + offset) for m in _exercise_triggers(clause)]
     if named is not None:  # the exercise's name, or the start of a sentence that goes on about it
         exe.append((named[0], named[0] + len(named[1])))
@@ -461,8 +461,7 @@ def _evidence(text: str, s_start: int, s_end: int, mention: Mention) -> tuple[st
 
 def _exercise_names(text: str, gaz: Gazetteer) -> list[tuple[int, str]]:
     """Capitalised exercise names in the text ("Saber Strike", "Zapad-2021") as (start, key)."""
-    return [(m.start(1), m.group(1)) for m in gaz.exercise_pattern.finditer(word_form(text))
-            if text[m.start(1)].isupper()]
+    return [(start, key) for start, _end, key in gaz.exercise_names_in(text)]
 
 
 def _with_continuations(text: str, spans: list[tuple[int, int]], names: list[tuple[int, str]]) -> list[tuple[int, str]]:

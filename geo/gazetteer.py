@@ -24,7 +24,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from geo.fastregex import FastRegex, compile_fast
-from geo.normalize import fold, name_key, spelled_out_key
+from geo.normalize import fold, name_key, spelled_out_key, word_form
 from geo.packed import PackedIndex, PackedStrings
 from geo.prebuilt import cached
 
@@ -116,6 +116,9 @@ class Gazetteer:
         self._choices_by_rank: dict[int, list[str]] = {}
         self._demonym_of_word: dict[str, str | None] = {}
         self._subregions: dict[tuple[str, str], tuple[Place, BaseGeometry] | None] = {}
+        # the last text scanned for exercise names and what was found: the mention and event stages
+        # ask for the same article one after the other
+        self._exercise_scan: tuple[str, tuple[tuple[int, int, str], ...]] = ("", ())
         if state is not None:
             self.__dict__.update(state)
             return
@@ -349,6 +352,16 @@ class Gazetteer:
         # word_form leaves only letters, digits, spaces and \x01, so the edges are spelled out
         # (RE2's \b would not see Cyrillic letters as word characters).
         return compile_fast(r"(?:^|[ \x01])(" + "|".join(re.escape(k) for k in keys) + r")(?:[ \x01]|$)")
+
+    def exercise_names_in(self, text: str) -> tuple[tuple[int, int, str], ...]:
+        """Return the capitalised exercise names in ``text`` ("Saber Strike", "Zapad-2021") as
+        (start, end, key), in text order."""
+        last_text, found = self._exercise_scan
+        if last_text != text:
+            found = tuple((m.start(1), m.end(1), m.group(1)) for m in self.exercise_pattern.finditer(word_form(text))
+                          if text[m.start(1)].isupper())
+            self._exercise_scan = (text, found)
+        return found
 
     @cached_property
     def context_cues(self) -> dict[str, tuple[str, ...]]:

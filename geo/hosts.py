@@ -115,9 +115,8 @@ EXTENT_FROM = re.compile(r"\b(?:stretch(?:es|ed|ing)?|extend(?:s|ed|ing)?|rang(?
 RANGE_TO = re.compile(r"^\s+to\s+(?:the\s+)?$", re.I)
 CONTAINER_GAP = 40  # characters between a place and its container ("Ramstein air base in Germany")
 CONTAINER_LINK = re.compile(r"^(?:,\s*in|[\w\s-]{0,25}?(?:\bin|,))\s*$")  # "Rukla, Lithuania", "Vicenza, in Italy"
-# "the Donguz range near Orenburg", "Banak air station at Lakselv"
-NEAR_LINK = re.compile(r"[\w\s,-]{0,25}?\b(?:near|outside|close to)\s+$|\s+at\s+$", re.I)
-NEAR_ONLY_LINK = re.compile(r"[\w\s,-]{0,25}?\b(?:near|outside|close to)\s+$", re.I)
+NEAR_ONLY_LINK = re.compile(r"[\w\s,-]{0,25}?\b(?:near|outside|close to)\s+$", re.I)  # "the Donguz range near Orenburg"
+NEAR_LINK = re.compile(NEAR_ONLY_LINK.pattern + r"|\s+at\s+$", re.I)  # and "Banak air station at Lakselv"
 SITE_NAMED_AFTER_TOWN = frozenset({"base", "air_base", "naval_base"})
 LIST_WORD = re.compile(r"\b(?:and|to|into|at)\b")
 # "troops rotating through Poland" are stationed there, not passing;

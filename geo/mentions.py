@@ -307,8 +307,7 @@ def _inside_exercise_names(gaz: Gazetteer, text: str, mentions: list[Mention]) -
     """Mark places inside an exercise's name ("Ramstein Alloy", "Baltic Host") as embedded."""
     if not mentions:
         return
-    spans = [(m.start(1), m.end(1)) for m in gaz.exercise_pattern.finditer(word_form(text))
-             if text[m.start(1)].isupper()]
+    spans = [(start, end) for start, end, _key in gaz.exercise_names_in(text)]
     for mention in mentions:
         if any(s <= mention.start and mention.end <= e and (s, e) != (mention.start, mention.end) for s, e in spans):
             mention.embedded = True
