@@ -150,11 +150,14 @@ NAMING_TRIGGER = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingen
                             # and where an exercise's aircraft fly from: "the jets are operating from Bodø"
                             r"operat(?:e|es|ed|ing) (?:\w+ )?from)", re.I)
 SITE_KINDS = frozenset({"base", "air_base", "naval_base", "training_area", "missile_defence", "headquarters"})
-# "does not host a battlegroup", "has not sent troops"; not "not only sent troops", nor "never before
-# hosted forces of this size" (a record, not a denial)
-NEGATED_BEFORE = re.compile(r"\b(?:not|no longer|nor)\s+(?!only\b|just\b|merely\b)(?:\w+\s+){0,2}$|"
-                            # "there are no plans to move units into Belarus", "no evidence it has been deployed"
-                            r"\bno (?:plans?|intention|evidence|sign|decision)\b[^.;,]{0,40}$")
+# A denial before a trigger: "does not host a battlegroup", "has not sent troops", "there are no plans
+# to move units into Belarus", "no evidence it has been deployed", "no allied troops would train in
+# Sør-Varanger"; not "not only sent troops", "no fewer than", nor "never before hosted forces of this
+# size" (a record, not a denial)
+DENIED_BEFORE = re.compile(r"\b(?:not|no longer|nor)\s+(?!only\b|just\b|merely\b)(?:\w+\s+){0,2}$|"
+                           r"\bno (?:plans?|intention|evidence|sign|decision)\b[^.;,]{0,40}$|"
+                           r"(?i:\bno\s+(?!fewer\b|less\b|more\b|longer\b|doubt\b)(?:[\w-]+\s+){1,4}$)")
+DENIAL_REACH = 50  # characters before a trigger searched for its denial
 IT_CONTINUES = re.compile(r"(?:It|The exercise) (?:runs|ran|will run|is being|was being|began|begins|started|starts|"
                           r"involves|involved|brings|brought|includes|included|takes place|took place|ends|ended|"
                           r"continues|continued|will take place|is held|was held|will be held)\b|"
@@ -165,8 +168,6 @@ RAILWAY_TRAIN = re.compile(r"\b((?:on|onto|by|aboard|freight|goods|troop|militar
                            r"(?:the |a |[\w-]+ )?)(trains?)\b", re.I)
 EXERCISE_AS_TIME_BEFORE = re.compile(r"\b(?:for the (?:duration|length|rest|course) of|throughout|for)\s+"
                                      r"(?:the|this|that|its)\s+$", re.I)
-# "no allied troops would train in Sør-Varanger": nobody exercises there
-NO_ONE_BEFORE = re.compile(r"\bno\s+(?!fewer\b|less\b|more\b|longer\b|doubt\b)(?:[\w-]+\s+){1,4}$", re.I)
 NEARER_BY = 30  # characters by which one kind's trigger must be nearer a place to take it alone
 CHOKEPOINT_REACH = 80  # characters between the water and the words that call it a chokepoint
 MAX_EVIDENCE_CHARS = 600
@@ -407,11 +408,17 @@ def _nearest_kind(clause: str, offset: int, local: list[Mention],
 
 def _exercise_triggers(clause: str) -> Iterator[FastMatch]:
     """The exercise triggers of a clause, except an exercise that only says when ("sent troops to
-    Latvia for the length of the exercise", "GPS jamming reported throughout the exercise")."""
+    Latvia for the length of the exercise", "GPS jamming reported throughout the exercise") and a
+    denied one ("no allied troops would train in Sør-Varanger")."""
     for found in EXERCISE.finditer(_railway_as_wagons(clause)):
         if not EXERCISE_AS_TIME_BEFORE.search(clause, max(0, found.start() - 40), found.start()) and \
-                not NO_ONE_BEFORE.search(clause, max(0, found.start() - 50), found.start()):
+                not _denied(clause, found.start()):
             yield found
+
+
+def _denied(clause: str, trigger_start: int) -> bool:
+    """Whether the words just before a trigger deny it ("has not sent", "no allied troops would")."""
+    return DENIED_BEFORE.search(clause, max(0, trigger_start - DENIAL_REACH), trigger_start) is not None
 
 
 def _distance(spans: list[tuple[int, int]], m: Mention) -> int:
@@ -423,9 +430,7 @@ def _deployment_trigger(clause: str) -> FastMatch | None:
     """The first deployment trigger of a clause; a "deployment exercise" is an exercise, and a
     denied one is none ("Czechia does not host a battlegroup")."""
     for found in DEPLOYMENT.finditer(clause):
-        if not DRILL_AFTER.match(clause, found.end()) and \
-                not NEGATED_BEFORE.search(clause, max(0, found.start() - 50), found.start()) and \
-                not NO_ONE_BEFORE.search(clause, max(0, found.start() - 50), found.start()):
+        if not DRILL_AFTER.match(clause, found.end()) and not _denied(clause, found.start()):
             return found
     return None
 

@@ -778,6 +778,16 @@ def test_nobody_training_somewhere_and_a_units_usual_training_base_host_no_exerc
     assert ("exercise", "Lithuania") in found
 
 
+def test_an_exercise_denied_with_not_is_no_exercise_like_a_denied_deployment(gaz):
+    found = events(gaz, "The Dutch company has not trained at Pabradė since the spring.")
+    assert ("exercise", "Pabradė") not in found
+    found = events(gaz, "The Dutch company has trained at Pabradė since the spring.")
+    assert ("exercise", "Pabradė") in found
+    # "not only" adds, it does not deny
+    found = events(gaz, "The company has not only trained at Pabradė but also at Rukla.")
+    assert ("exercise", "Pabradė") in found
+
+
 def test_a_fleets_bases_named_by_is_or_headquartered_in_host_its_ships(gaz):
     found = events(gaz, "The fleet's main bases are Sevastopol and Novorossiysk, officials said.")
     assert {p for t, p in found if t == "deployment"} == {"Sevastopol Naval Base", "Novorossiysk Naval Base"}
