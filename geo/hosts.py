@@ -6,102 +6,34 @@ metonymic ("Moscow denied") or part of another name ("Vienna Document"), when it
 a site named just before ("the Donguz range near Orenburg", "Baltiysk in the Kaliningrad
 exclave"), when a country owns something other than forces ("Russia's annexation"), or when a
 country acts as agent while the clause names a more specific host ("Germany has deployed
-Patriots in Vilnius").
+Patriots in Vilnius"). The cues before a place that say it hosts nothing are data, one per
+row of data/catalogue/host_exclusions.csv, grouped by family with an example.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 from itertools import pairwise
+from pathlib import Path
 
 from geo.fastregex import FastRegex, compile_fast
 from geo.gazetteer import Gazetteer
 from geo.mentions import Mention
 
+HOST_EXCLUSIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "catalogue" / "host_exclusions.csv"
+
+
+def _exclusion_cues(path: Path = HOST_EXCLUSIONS_FILE) -> list[str]:
+    """Return the cues of ``path`` (one regular expression per row) that, just before a place,
+    say it hosts nothing: a relation ("troops from Poland"), a route ("on its way to"), a home
+    ("normally based at"), a reporter's seat ("a spokesman in Riga")..."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [row["cue"] for row in csv.DictReader(fh)]
+
+
 EXCLUDING_PREP = compile_fast(
-    r"\b(from|between|with|against|by|versus|vs\.?|like|unlike|than|including|among them|beside|besides|"
-    r"(?:response|threat|signal|message|closer|close|next|adjacent|proximity|aid|neighbou?rs?|return|compared|"
-    r"ally|allies|deterrence|warning|reply|opposition|relations|belonged|belong|loyal|access|exports?|supplies|"
-    r"supplied|delivered|delivery|deliveries|aid|help|assistance|weapons|visit|trip|journey|flew|travel(?:led)?) to|"
-    r"(?:\d[\d,.]*\s*(?:kilometres|kilometers|km|miles)\s+)?(?:north|south|east|west|north-?east|north-?west|"
-    r"south-?east|south-?west)(?:ern|wards?)? of|(?:kilometres|kilometers|km|miles) (?:from|of|to)|"
-    # a ship's visit is not a deployment: "after a port call in Copenhagen"; a port forces pass
-    # through is not one either: "unloaded at the German port of Bremerhaven"
-    r"port calls? (?:in|at|to)|(?:unload(?:s|ed|ing)?|arriv(?:e|es|ed|ing)|shipped|docked|landed)\b[\w ,-]{0,40}?"
-    r"(?:port|harbou?r)s? of|"
-    # a road is a route: "convoys clog the Egnatia motorway towards Kavala"
-    r"(?:road|motorway|highway|railway|rail line|route)s? (?:to|towards|into)|"
-    # members of a group: "the three-nation group of Turkey, Romania and Bulgaria"
-    r"nation (?:group|coalition|force|task group|task force|formation|initiative)s? of|"
-    r"borders? (?:of|with)|frontier with|annexation of|invasion of|occupation of|war in|conflict in|"
-    r"fighting in|events in|crisis in|developments in|(?:mutiny|rebellion|revolt|coup|uprising|protests) in|"
-    r"annexed|invaded|occupied|attack on|attack against|"
-    r"aggression against|neighbou?ring|bordering|borders|border on|territory of|home base in|"
-    # a unit's usual home: "normally based at Sodankylä", "which normally operate from Kecskemét"
-    r"(?:normally|usually|permanently|ordinarily) (?:based|stationed|garrisoned|deployed|housed) "
-    r"(?:at|in|around|near|on)|"
-    r"(?:normally|usually|ordinarily) (?:operates?|operating|fly|flies|flying) (?:from|out of)|"
-    # a unit's usual base of training: "Marines, who usually train out of the Mihail Kogălniceanu air base"
-    r"(?:normally|usually|ordinarily|regularly) (?:trains?|training) (?:out of|from)|"
-    r"headquartered in|born in|took off from|set off from|flew from|coming from|came from|back to|return to|"
-    # going home is no deployment: "to return home to their base in Bavaria", "the brigade headed home to Germany"
-    r"(?:return\w*|go|goes|going|went|head\w*|sent|flew|drove|driving|sailed|sailing)\s+(?:back\s+)?home"
-    r"(?:\s+to)?(?:\s+(?:its|their|the)\s+(?:[\w-]+\s+)?(?:bases?|garrisons?|barracks|ports?)\s+(?:in|at))?|"
-    # a route, not a host: "on its way to the eastern Mediterranean"
-    r"on (?:its|their|his|her|the) way (?:to|from|back to|home to)|"
-    r"home(?: base| station| garrison| port)? (?:at|in)|through|via|"
-    # a border crossed on the way: "crossing the Czech Republic", "before crossing into Romania at Nădlac"
-    r"(?:crossing|crossed|crosses)(?: into| over)?|(?:crossing|crossed|crosses) into [\w -]{1,30}? at|"
-    r"(?:pass|passes|passed|passing)|transit(?:ed|ing)? (?:through|across)|"
-    r"aimed at|directed (?:at|against)|targeted at|not aimed at|after|since|before|because|as|when|whether|unless|"
-    r"(?:possible|easier|harder|difficult|hard|necessary|important|time|ready) for|"
-    r"(?:ministers?|leaders?|presidents?|officials?|representatives?|delegations?|governments?|ambassadors?|"
-    r"envoys?|chiefs?|heads?|parliaments?|navies|citizens|people|residents) of|role of|war of|seize|"
-    r"ordered an invasion of|against a neighbou?r in|"
-    # who reports from where: "said a spokesman in Riga", "local media in Tiraspol reported"
-    r"(?:officials?|officers?|spokes(?:man|woman|person)|media|press|sources|analysts?|observers?|reporters?|"
-    r"correspondents?|journalists?|diplomats?|commentators?|those|planners?|politicians?|critics?|ministry|"
-    r"ministries|lawmakers|parliament|chamber of commerce) (?:in|at)|"
-    # people fleeing, not forces: "refugees continue to arrive at the Palanca crossing"
-    r"(?:refugees|civilians|tourists|passengers|migrants|evacuees)\b[\w ]{0,30}?(?:arriv\w*|cross\w*|fle\w*|"
-    r"head\w*) (?:at|in|into|to|for)|"
-    # a unit's seat and where forces leave: "whose headquarters is in Żagań", "units leaving Vilseck"
-    r"(?:headquarters|hq|home|seat|garrison|home (?:base|station|garrison|port)) (?:is|are|was|were|remains|remain)"
-    r"(?: in| at)?|(?:has|have|had|with) (?:its|their) (?:headquarters|hq|home base|garrison) (?:in|at)|"
-    r"leaving|departing|departed|departs|left|(?:depart(?:ed|ing|s)?|withdr[ae]wn?|withdrawing) from|"
-    # a border point as a distance mark ("40 km from the border at Isaccea", not "a garrison on the
-    # border at Kirkenes"), and those an exercise is meant to reassure
-    r"(?:km|kilometres|kilometers|miles) from the (?:[\w-]+ )?(?:border|frontier)(?: crossing| post)? (?:at|near)|"
-    r"reassur(?:e|es|ed|ing)|"
-    # where people gather or freight goes, not forces: "reservists reported to assembly points in Tartu",
-    # "a transit point for Ukrainian grain heading to Constanța"
-    r"(?:assembly|collection|mustering|gathering|registration) (?:points?|centres?|centers?) (?:in|at)|"
-    r"(?:grain|cargo|goods|freight|oil|gas|electricity|refugees|tourists|passengers|civilians) "
-    r"(?:heading|headed|bound|shipped|flowing) (?:to|for)|"
-    # a unit's home and a stop on the way: "normally garrisoned in Germany", "stopped to refuel at Ramstein"
-    r"garrisoned (?:in|at)|(?:stopped|stopping|stops|stop) (?:to refuel |briefly |over )?(?:at|in)|"
-    r"refuel(?:led|ed|ling|ing)? (?:at|in)|"
-    # arms given away are no deployment: "donated its S-300 system to Kyiv"
-    r"(?:donat(?:e|es|ed|ing)|gave|given|handed over|transferred) [\w -]{0,40}?to|"
-    # where vehicles set off: "loaded on trains at garrisons in Bavaria"
-    r"(?:loaded|entrained|embarked) (?:on|onto|aboard) (?:[\w-]+ )?(?:trains|ships|vessels|ferries|aircraft|"
-    r"planes|lorries|trucks|wagons) (?:at|in)(?: (?:[\w-]+ ){0,2}?(?:garrisons?|bases?|depots?|ports?|barracks) "
-    r"(?:in|at|near))?|"
-    # where forces came from: "drove from their base at Mihail Kogalniceanu", "left their garrison at Setermoen"
-    # "from small garrison towns in Bavaria"
-    r"(?:from|left|leaving|leave|leaves) (?:(?:its|their|the|his|her|our) )?(?:home )?(?:[\w-]+ ){0,2}?(?:bases?|"
-    r"garrisons?|garrison towns?|barracks|stations?|ports?|airfields?|fields?|air bases?|depots?) (?:at|in|near)|"
-    # "F-16s from the 52nd Fighter Wing at Spangdahlem, Germany, arrived at Lask"
-    # 'Eurofighters from Tactical Air Wing 71 "Richthofen" in Wittmund'
-    r"from (?:the |its |their )?[\w -]{0,40}?(?:wing|regiment|brigade|division|squadron|group|battalion|fleet|"
-    r"corps)(?: [\w\"“”'’-]+){0,2}? (?:at|in|based at|based in)|"
-    # an interception is not a deployment: "escorted a Russian spy plane near Bornholm"
-    r"(?:escort(?:s|ed|ing)?|intercept(?:s|ed|ing)?|shadow(?:s|ed|ing)?|track(?:s|ed|ing)?|spotted|"
-    r"scrambled)\b[\w -]{0,40}?(?:near|off|over)|"
-    # a base closed is no longer one: "decided to close Andøya air station"
-    r"(?:closure of|closing|close down|to close|will close|shut down|shutting down)|"
-    # arms sales are not deployments: "the sale of F-16 jets to Turkey"
-    r"(?:sale|sales|sell|sells|sold|selling|purchase|export|exported|exporting) (?:of )?[\w -]{0,40}?to)"
+    r"\b(" + "|".join(_exclusion_cues()) + r")"
     r"\s+(?:the\s+|its\s+|their\s+|a\s+|an\s+|neighbou?ring\s+|nearby\s+|neighbou?r\s+)?$",
     re.I,
 )

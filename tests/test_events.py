@@ -32,6 +32,24 @@ def test_origins_and_relations_are_not_hosts(gaz):
     assert ("exercise", "United Kingdom") not in found
 
 
+def test_the_host_exclusion_cues_are_a_table_of_valid_patterns_each_family_with_an_example():
+    import csv
+    import re
+
+    from geo.hosts import EXCLUDING_PREP, HOST_EXCLUSIONS_FILE
+
+    with HOST_EXCLUSIONS_FILE.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(row["family"] and row["cue"] for row in rows)
+    for row in rows:
+        re.compile(row["cue"])  # each row is a whole alternative on its own
+    examples = {row["family"] for row in rows if row["example"]}
+    assert examples == {row["family"] for row in rows}
+    # the compiled cues read the text just before a place
+    assert EXCLUDING_PREP.search("a spokesman in ") and EXCLUDING_PREP.search("normally based at the ")
+    assert not EXCLUDING_PREP.search("troops were deployed in ")
+
+
 def test_contributors_are_not_hosts(gaz):
     found = events(gaz, "Germany has deployed Patriot air defence batteries in Vilnius.")
     assert ("deployment", "Vilnius") in found and ("deployment", "Germany") not in found
