@@ -18,10 +18,10 @@ from itertools import pairwise
 from pathlib import Path
 
 from geo.fastregex import FastRegex, compile_fast
-from geo.gazetteer import Gazetteer
+from geo.gazetteer import DATA_DIR, Gazetteer
 from geo.mentions import Mention
 
-HOST_EXCLUSIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "catalogue" / "host_exclusions.csv"
+HOST_EXCLUSIONS_FILE = DATA_DIR / "catalogue" / "host_exclusions.csv"
 
 
 def _exclusion_cues(path: Path = HOST_EXCLUSIONS_FILE) -> list[str]:
