@@ -55,6 +55,15 @@ def test_a_year_after_the_invasion_dates_a_dateless_explainer():
     assert pub("Moldova\n\nThe 2008 war is remembered; the Transnistria talks of 2011 failed.").year == 2011
 
 
+def test_black_sea_anchors_date_a_dateless_brief():
+    p = pub("The Black Sea\n\nMore than a year after the sinking of the Moskva, the fleet keeps to the east.")
+    assert p.year == 2023 and p.how == "inferred"
+    assert pub("Straits\n\nSince the HMS Defender incident off Crimea, destroyers keep their distance.").year == 2021
+    assert pub("Grain\n\nShips still sail, though the Black Sea grain deal has lapsed.").year == 2022
+    # an anchor is a lower bound: a later year printed in the text still wins
+    assert pub("Grain\n\nThe Black Sea Grain Initiative ended; in 2024 ships sail along the coast.").year == 2024
+
+
 def test_named_exercise_edition_dates_an_article():
     assert pub("Putin watches\n\nPutin flew to Mulino to watch Zapad-2021 on Monday.").year == 2021
 
