@@ -876,3 +876,10 @@ def test_a_town_named_for_its_base_that_locates_another_base_hosts_nothing(gaz):
 def test_countries_that_pledge_or_offer_forces_host_nothing(gaz):
     found = events(gaz, "Denmark, France and Germany pledge jets and ships to be deployed in Poland.")
     assert {p for t, p in found if t == "deployment"} == {"Poland"}
+
+
+def test_the_bosporus_and_dardanelles_named_together_are_two_chokepoints(gaz):
+    found = events(gaz, "Turkey closed the Bosporus and Dardanelles to warships in February.")
+    assert {p for t, p in found if t == "chokepoint"} == {"Bosporus", "Dardanelles"}
+    found = events(gaz, "Under Montreux, the Turkish Straits are closed to warships of the warring sides.")
+    assert ("chokepoint", "Turkish Straits") in found
