@@ -151,11 +151,12 @@ NAMING_TRIGGER = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingen
                             r"operat(?:e|es|ed|ing) (?:\w+ )?from)", re.I)
 SITE_KINDS = frozenset({"base", "air_base", "naval_base", "training_area", "missile_defence", "headquarters"})
 # A denial before a trigger: "does not host a battlegroup", "has not sent troops", "there are no plans
-# to move units into Belarus", "no evidence it has been deployed", "no allied troops would train in
-# Sør-Varanger"; not "not only sent troops", "no fewer than", nor "never before hosted forces of this
-# size" (a record, not a denial)
+# to move units into Belarus", "there is no plan, however, to send troops", "no evidence it has been
+# deployed", "no allied troops would train in Sør-Varanger"; not "not only sent troops", "no fewer
+# than", nor "never before hosted forces of this size" (a record, not a denial)
 DENIED_BEFORE = re.compile(r"\b(?:not|no longer|nor)\s+(?!only\b|just\b|merely\b)(?:\w+\s+){0,2}$|"
-                           r"\bno (?:plans?|intention|evidence|sign|decision)\b[^.;,]{0,40}$|"
+                           r"\bno (?:plans?|intention|evidence|sign|decision)\b"
+                           r"(?:,\s*(?:however|though|so far|as yet|for now|at present),)?[^.;,]{0,40}$|"
                            r"(?i:\bno\s+(?!fewer\b|less\b|more\b|longer\b|doubt\b)(?:[\w-]+\s+){1,4}$)")
 DENIAL_REACH = 50  # characters before a trigger searched for its denial
 IT_CONTINUES = re.compile(r"(?:It|The exercise) (?:runs|ran|will run|is being|was being|began|begins|started|starts|"
