@@ -100,6 +100,7 @@ EVENT_PREPOSITION_BEFORE = re.compile(r"\b(?:deployed|deploying|redeployed|stati
                                       r"(?:to|at|in|near|on)\s+$", re.I)
 TOWN_LOCATOR_BEFORE = re.compile(r"\b(?:near|outside|close to|(?:north|south|east|west)(?:-?(?:east|west))? of)\s+$",
                                  re.I)
+EDITION_AFTER = re.compile(r"[-‐–]\s?(?:19|20)?\d\d\b|\s(?:19|20)\d\d\b")  # "Vostok-2018", "Ladoga 2020"
 KEY_LENGTH_LIMIT = 1024  # longer word forms are not names: they are left out of the trie
 WORD_START = re.compile(r"(?<![^ ])[^ ]")  # a character after a space, or the first one
 SITE_TOWN_GAP = 30  # characters between a site and "near <its town>"
@@ -304,12 +305,14 @@ def _choose(gaz: Gazetteer, key: str, surface: str, text: str, start: int, end: 
 
 
 def _inside_exercise_names(gaz: Gazetteer, text: str, mentions: list[Mention]) -> None:
-    """Mark places inside an exercise's name ("Ramstein Alloy", "Baltic Host") as embedded."""
+    """Mark places inside an exercise's name ("Ramstein Alloy", "Baltic Host") as embedded, and a
+    name that is both, when an edition follows it ("Vostok-2018", not "Lake Ladoga")."""
     if not mentions:
         return
     spans = [(start, end) for start, end, _key in gaz.exercise_names_in(text)]
     for mention in mentions:
-        if any(s <= mention.start and mention.end <= e and (s, e) != (mention.start, mention.end) for s, e in spans):
+        if any(s <= mention.start and mention.end <= e and (
+                (s, e) != (mention.start, mention.end) or EDITION_AFTER.match(text, e)) for s, e in spans):
             mention.embedded = True
 
 

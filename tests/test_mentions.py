@@ -222,6 +222,14 @@ def test_a_region_inside_a_units_name_is_embedded(gaz):
     assert not by_text(mentions(gaz, "Jets\n\nHornets flew over Lapland on Monday."))["Lapland"].embedded
 
 
+def test_an_exercise_named_like_a_place_is_the_exercise_when_an_edition_follows(gaz):
+    found = by_text(mentions(gaz, "Drills\n\nThe range hosted the corps' part of Vostok-2018 last September."))
+    assert found["Vostok"].embedded
+    found = by_text(mentions(gaz, "Shelling\n\nShells hit Vostok on Monday."))
+    assert not found["Vostok"].embedded
+    assert [m.embedded for m in mentions(gaz, "Drills\n\nPatrol boats sailed on Ladoga in 2020.")] == [False]
+
+
 def test_a_town_and_the_base_named_after_it_are_two_places(gaz):
     found = by_text(mentions(gaz, "Convoy\n\nThe regiment, based at Rose Barracks in Vilseck, drove east."))
     assert found["Rose Barracks"].place.kind == "base" and found["Vilseck"].place.kind == "city"
