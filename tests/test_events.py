@@ -780,6 +780,8 @@ def test_senders_described_in_apposition_and_by_new_verbs_host_nothing(gaz):
 def test_no_plans_to_deploy_is_a_denial_and_contributed_jets_are_a_deployment(gaz):
     found = events(gaz, '"There are no plans to move units into Belarus," the minister added.')
     assert not found
+    found = events(gaz, "No additional Norwegian forces are being moved to Finnmark after the exercise.")
+    assert ("deployment", "Finnmark") not in found
     found = events(gaz, "There is no plan, however, to send any allied troops to Narva itself.")
     assert ("deployment", "Narva") not in found
     found = events(gaz, "With no plan in place, the ministry decided to send troops to Narva.")
