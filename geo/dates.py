@@ -56,7 +56,9 @@ def _count(word: str) -> int:
 # the second of two target years: "by 2022 or 2023"
 DEADLINE_LIST_BEFORE = re.compile(r"\b(?:until|till|by|through|beyond|before)\s+(?:19|20)\d\d\s*(?:or|and|to|-|–)\s*$",
                                   re.I)
-DEADLINE_CONTEXT = re.compile(r"\b(until|till|by|through|beyond|before)\s+$", re.I)  # "by 2030": a target
+# "by 2030", "a deployment planned for 2018": a target, not a year the article has seen
+DEADLINE_CONTEXT = re.compile(r"\b(until|till|by|through|beyond|before|(?:planned|scheduled|slated|earmarked|"
+                              r"pencilled in|penciled in) for)\s+$", re.I)
 FUTURE_YEAR_CONTEXT = re.compile(r"\b(until|till|by|through|before|to|beyond|in|"
                                  r"(?:the )?(?:end|start|beginning|middle) of|early|late|mid-?)\s+$", re.I)
 ORDINAL_EDITION = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:edition|iteration|annual)\b|"

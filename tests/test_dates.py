@@ -55,6 +55,12 @@ def test_a_year_after_the_invasion_dates_a_dateless_explainer():
     assert pub("Moldova\n\nThe 2008 war is remembered; the Transnistria talks of 2011 failed.").year == 2011
 
 
+def test_a_year_something_is_planned_for_is_a_target_not_the_articles_year():
+    p = pub("Gotland\n\nSweden brought forward a deployment planned for 2018; the regiment was disbanded in 2005.")
+    assert p.year == 2005
+    assert pub("Gotland\n\nThe drill, scheduled for 2019, was cancelled in 2020.").year == 2020
+
+
 def test_black_sea_anchors_date_a_dateless_brief():
     p = pub("The Black Sea\n\nMore than a year after the sinking of the Moskva, the fleet keeps to the east.")
     assert p.year == 2023 and p.how == "inferred"
