@@ -56,9 +56,10 @@ def test_a_year_after_the_invasion_dates_a_dateless_explainer():
 
 
 def test_a_year_something_is_planned_for_is_a_target_not_the_articles_year():
-    p = pub("Gotland\n\nSweden brought forward a deployment planned for 2018; the regiment was disbanded in 2005.")
+    p = pub("Gotland\n\nThe last regiment was disbanded in 2005. Sweden brought forward a deployment planned for "
+            "2018.")
     assert p.year == 2005
-    assert pub("Gotland\n\nThe drill, scheduled for 2019, was cancelled in 2020.").year == 2020
+    assert pub("Gotland\n\nThe drill was cancelled in 2020. A new one is scheduled for 2022.").year == 2020
 
 
 def test_black_sea_anchors_date_a_dateless_brief():
