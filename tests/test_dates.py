@@ -67,6 +67,9 @@ def test_black_sea_anchors_date_a_dateless_brief():
     assert p.year == 2023 and p.how == "inferred"
     assert pub("Straits\n\nSince the HMS Defender incident off Crimea, destroyers keep their distance.").year == 2021
     assert pub("Grain\n\nShips still sail, though the Black Sea grain deal has lapsed.").year == 2022
+    # Markdown emphasis around a name does not hide the anchor; snake_case words are left alone
+    assert pub("Fleet\n\nMore than a year after the cruiser *Moskva* sank, ships keep east.", "a.md").year == 2023
+    assert pub("Fleet\n\nA year after the **sinking of the Moskva**, ships keep east.", "a.md").year == 2023
     # an anchor is a lower bound: a later year printed in the text still wins
     assert pub("Grain\n\nThe Black Sea Grain Initiative ended; in 2024 ships sail along the coast.").year == 2024
 
