@@ -64,7 +64,6 @@ FUTURE_YEAR_CONTEXT = re.compile(r"\b(until|till|by|through|before|to|beyond|in|
 ORDINAL_EDITION = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:edition|iteration|annual)\b|"
                              r"\bedition\b[^.]{0,40}?\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 SHORT_DOTTED = re.compile(r"\d{1,2}\.\d{1,2}\.\d\d")
-MARKDOWN_EMPHASIS = re.compile(r"(?<!\w)[*_]{1,2}(?=\w)|(?<=\w)[*_]{1,2}(?!\w)")  # *a*, **a**, _a_
 PRINTED_DATE_ZONE = 1500  # characters from the top where a printed date line is looked for
 
 
@@ -244,10 +243,9 @@ def infer_year(article: Article) -> int | None:
     # other evidence.
     by_name, pattern = _anchor_index()
     ambiguous: list[tuple[list[int], int]] = []
-    plain = MARKDOWN_EMPHASIS.sub("", lowered)  # "the cruiser *Moskva*" names the anchor too
-    for m in pattern.finditer(plain):
+    for m in pattern.finditer(lowered):
         years = by_name[m.group(1)]
-        offset = _relative_offset(plain, m.start()) or _relative_offset_after(plain, m.end())
+        offset = _relative_offset(lowered, m.start()) or _relative_offset_after(lowered, m.end())
         if len(set(years)) == 1:
             evidence.append(years[0] + offset)
         else:

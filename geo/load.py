@@ -165,6 +165,7 @@ CAPTION_LINE = compile_fast(r"^\s*(\[?photo\]?:?|image:|picture:|caption:|pictur
 MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+MARKDOWN_EMPHASIS = re.compile(r"(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)")  # *italic*, _italic_, not snake_case
 RELATED_HEADING = re.compile(r"^(read (more|next)|related( stories| articles)?|see also|more on)\b")
 DATE_LIKE_LINE = re.compile(r"^[\d./:\- ]+$")
 CREDIT_LINE = re.compile(r"^(image|photo|picture)\s*:", re.I)
@@ -174,7 +175,7 @@ def _strip_markdown(line: str) -> str:
     line = MARKDOWN_IMAGE.sub(r"\1", line)
     line = MARKDOWN_LINK.sub(r"\1", line)
     line = MARKDOWN_HEADING.sub("", line)
-    return line.replace("**", "").replace("__", "")
+    return MARKDOWN_EMPHASIS.sub("", line.replace("**", "").replace("__", ""))
 
 
 def parse_text(text: str, source: str, *, markdown: bool = False) -> Article:

@@ -81,6 +81,14 @@ def test_markdown_links_and_headings_are_stripped():
     assert "https" not in article.text
 
 
+def test_markdown_emphasis_is_stripped_but_not_list_bullets_or_snake_case():
+    md = (b"# Black Sea\n\nThe cruiser *Moskva* and HMS _Grimsby_ sailed; **Estonian** ships too.\n\n"
+          b"* a bullet on map_layer_v2")
+    text = parse_bytes(md, "a.md").text
+    assert "The cruiser Moskva and HMS Grimsby sailed; Estonian ships too." in text
+    assert "* a bullet on map_layer_v2" in text
+
+
 def test_read_more_block_is_furniture():
     text = b"Title of the story here\n\nTroops arrived in Latvia.\n\nRead more:\nUS brigade rolls into Zagan\n"
     article = parse_bytes(text, "a.txt")
