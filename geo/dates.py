@@ -43,9 +43,11 @@ ANY_YEAR = re.compile(r"(?<![\d,.$€£])\b(19[5-9]\d|20[0-4]\d)\b(?!\d|,\d)")  
 EDITION = re.compile(r"\b([A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?)[ -](?:'|’)?(\d{2}|(?:19|20)\d\d)\b")
 SINCE_BEFORE = re.compile(r"\bsince\s+(?:(?:early|late|mid|the end of|the start of|spring|summer|autumn|fall|winter|"
                           + "|".join(MONTHS) + r")\s+)?$", re.I)
+NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10}
 # "reopened in December 2016, nearly three years ago": the article is three years on
 YEARS_AGO_AFTER = re.compile(r"\s*,\s*(?:nearly|almost|about|some|over|more than|just over|roughly|exactly)?\s*"
-                             r"(a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+years?\s+ago\b")
+                             r"(" + "|".join(NUMBER_WORDS) + r"|\d{1,2})\s+years?\s+ago\b")
 
 
 def _count(word: str) -> int:
@@ -346,8 +348,6 @@ RELATIVE_BEFORE = (
     (re.compile(r"last (?:summer|autumn|fall)'?s\s+[^.]{0,30}$"), 1),
     (re.compile(r"next year'?s\s+[^.]{0,30}$"), -1),
 )
-NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                "nine": 9, "ten": 10}
 # "the summit in Wales last September", "Zapad, held last year", "the Vilnius summit next year"
 RELATIVE_AFTER = re.compile(r"\s*,?\s*(?:(?:held|staged|hosted|in|on)\s+)?(?:\w+\s+)?(last|next)\s+(year|"
                             + "|".join(MONTHS) + r")\b")
