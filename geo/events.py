@@ -123,7 +123,11 @@ CHOKEPOINT_CALLED = re.compile(r"\b(choke ?points?|corridors?|bottlenecks?|(?:na
                                r"narrow(?:s|est)?|gateways?|lifelines?|blockade[ds]?|bottled? up|"
                                # closure, not nearness: "closed to warships", not "close to where the Danube bends"
                                r"close[ds] (?:off|to)|close off|closing (?:off|the)|cut off|choke)\b", re.I)
-ENDS_OF = re.compile(r"\b(?:between|from|linking|connecting|joining)\b", re.I)
+ENDS_OF = re.compile(r"\b(?:between|from|linking|connecting|joining|for|into|out of)\b", re.I)
+# "the Baltic's three chokepoints", "the Gulf of Bothnia's shipping": the water owns what is named
+POSSESSIVE_AFTER = re.compile(r"['’]s?\b")
+# "the only way out of the Black Sea and the second chokepoint": the sea is where the way leads
+WAY_OUT_BEFORE = re.compile(r"\b(?:out of|into|in and out of)\s+(?:the\s+)?$", re.I)
 OTHER_WATERWAY = re.compile(r"\b(?:straits?|belts?|sounds?|channels?|passages?|gaps?)\b|,\s+(?:and|but|while)\s", re.I)
 UPCOMING_BEFORE = re.compile(r"\b(?:ahead of|in preparation for|to prepare for|preparing for|before)\s+"
                              r"(?:(?:the|next|this|their|its|joint|planned|upcoming|[A-Z][a-z]+|\w+-scale|large)\s+)*$")
@@ -308,9 +312,11 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
                     events.append(Event(kind, mention, year, *_evidence(text, s_start, s_end, mention),
                                         via_group=via, month=month, **attrs))
         events.extend(_fleet_bases(text, s_start, s_end, in_sentence, published))
+        passages = [m for m in in_sentence if m.place.kind in ("chokepoint", "strait")]
         for mention in in_sentence:
             if not mention.embedded and (mention.place.kind in ("chokepoint", "strait") or (
-                    mention.place.kind in WATER_KINDS and _named_as_chokepoint(text, mention, s_start, s_end))):
+                    mention.place.kind in WATER_KINDS
+                    and _named_as_chokepoint(text, mention, s_start, s_end, passages))):
                 year = sentence_year(sentence, published)
                 events.append(Event("chokepoint", mention, year, *_evidence(text, s_start, s_end, mention)))
     return dedupe(events)
@@ -436,19 +442,27 @@ def _deployment_trigger(clause: str) -> FastMatch | None:
     return None
 
 
-def _named_as_chokepoint(text: str, mention: Mention, s_start: int, s_end: int) -> bool:
+def _named_as_chokepoint(text: str, mention: Mention, s_start: int, s_end: int,
+                         waterways: list[Mention]) -> bool:
     """True when words near a gulf or sea in its sentence call it a chokepoint or corridor.
 
     Not across another waterway or a new clause: in "the Baltic Sea is ringed by allies, and
     the straits are the chokepoint" the word belongs to the straits.
     """
+    if POSSESSIVE_AFTER.match(text, mention.end) or \
+            WAY_OUT_BEFORE.search(text, max(s_start, mention.start - 30), mention.start):
+        return False
     lo, hi = max(s_start, mention.start - CHOKEPOINT_REACH), min(s_end, mention.end + CHOKEPOINT_REACH)
     for called in CHOKEPOINT_CALLED.finditer(text, lo, hi):
         after = called.start() >= mention.end
-        between = text[mention.end:called.start()] if after else text[called.end():mention.start]
+        gap = (mention.end, called.start()) if after else (called.end(), mention.start)
         # "the corridor between the Baltic and Black Sea fronts": the seas are its ends, not it
-        if not OTHER_WATERWAY.search(between) and not (not after and ENDS_OF.search(between)):
-            return True
+        if OTHER_WATERWAY.search(text, *gap) or (not after and ENDS_OF.search(text, *gap)):
+            continue
+        # "the Black Sea while the Bosporus remains closed": the word belongs to the nearer strait
+        if any(gap[0] <= w.start and w.end <= gap[1] for w in waterways):
+            continue
+        return True
     return False
 
 

@@ -144,6 +144,8 @@ def hosts(text: str, clause_start: int, local: list[Mention], gaz: Gazetteer, ki
             continue
         if m.place.kind == "river":
             continue  # a line, not a site: forces "along the Vistula" are placed by the places beside it
+        if m.place.kind == "strait" and kind == "deployment":
+            continue  # a passage, not a station: ships "transit the Bosphorus"; its event is the chokepoint
         if m.embedded:
             continue  # part of another name ("US troops", "Vienna Document"): no container inherits from it
         if m.metonymy or _governed_by_excluding(text, clause_start, i, local, excluded) \

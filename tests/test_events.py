@@ -889,3 +889,26 @@ def test_the_bosporus_and_dardanelles_named_together_are_two_chokepoints(gaz):
     assert {p for t, p in found if t == "chokepoint"} == {"Bosporus", "Dardanelles"}
     found = events(gaz, "Under Montreux, the Turkish Straits are closed to warships of the warring sides.")
     assert ("chokepoint", "Turkish Straits") in found
+
+
+def test_a_strait_is_passed_not_garrisoned(gaz):
+    found = events(gaz, "Two US destroyers were deployed through the Bosphorus to the Black Sea in April.")
+    assert ("chokepoint", "Bosporus") in found
+    assert ("deployment", "Bosporus") not in found
+    found = events(gaz, "Russia deployed extra troops to the Kerch Strait area and to Crimea.")
+    assert ("deployment", "Crimea") in found and ("deployment", "Kerch Strait") not in found
+
+
+def test_a_sea_that_owns_or_ends_a_chokepoint_is_not_one(gaz):
+    found = events(gaz, "Planners regard the Fehmarn Belt as one of the Baltic's three chokepoints.")
+    assert ("chokepoint", "Fehmarn Belt") in found and ("chokepoint", "Baltic Sea") not in found
+    found = events(gaz, "The Bosporus is the only way out of the Black Sea and the second chokepoint.")
+    assert ("chokepoint", "Black Sea") not in found
+    found = events(gaz, "Together these passages are the chokepoint that matters most for the Baltic Sea.")
+    assert ("chokepoint", "Baltic Sea") not in found
+    found = events(gaz, "Allied ships sailed into the Black Sea while the Bosporus remained closed to most warships.")
+    assert ("chokepoint", "Black Sea") not in found and ("chokepoint", "Bosporus") in found
+    found = events(gaz, "Russia declared the Black Sea's western half closed to foreign warships.")
+    assert ("chokepoint", "Black Sea") not in found
+    found = events(gaz, "The narrow waters of the Gulf of Riga are a bottleneck for any fleet.")
+    assert ("chokepoint", "Gulf of Riga") in found
