@@ -123,7 +123,7 @@ NAME_WORDS = {"document", "treaty", "agreement", "act", "declaration", "format",
               "forum", "council", "school", "academy", "airport", "station", "street", "stadium", "radio", "television",
               "tv", "news", "daily", "gazette", "journal", "express", "resolve", "strike", "response", "shield",
               "defender", "storm", "security", "dialogue", "formula", "plus", "nine", "group's", "grouping", "wing",
-              "flotilla", "squadron", "corps"}
+              "flotilla", "squadron", "corps", "policing", "sentry"}
 GEONAMES_STOPWORDS_FILE = "catalogue/stopwords.txt"
 
 

@@ -128,6 +128,9 @@ def test_a_sea_named_as_an_adjective_hosts_nothing(gaz):
     assert embedded.get("the Baltic") is True
     plain = {m.text: m.embedded for m in mentions(gaz, "Ships sailed into the Baltic and the Mediterranean on Monday.")}
     assert plain.get("the Baltic") is False and plain.get("Mediterranean") is False
+    for named in ("Polish F-16s took over the Baltic Air Policing mission.", "NATO launched Baltic Sentry in January."):
+        assert {m.text: m.embedded for m in mentions(gaz, named)}.get("the Baltic", True) is True, named
+        assert {m.text: m.embedded for m in mentions(gaz, named)}.get("Baltic", True) is True, named
 
 
 def test_a_ship_class_is_not_a_town():
