@@ -46,7 +46,8 @@ EXTENT_FROM = re.compile(r"\b(?:stretch(?:es|ed|ing)?|extend(?:s|ed|ing)?|rang(?
                          r"span(?:s|ned|ning)?|runs|running)\s+(?:[\w-]+\s+){0,2}?from\s+(?:the\s+)?$", re.I)
 RANGE_TO = re.compile(r"^\s+to\s+(?:the\s+)?$", re.I)
 CONTAINER_GAP = 40  # characters between a place and its container ("Ramstein air base in Germany")
-CONTAINER_LINK = re.compile(r"^(?:,\s*in|[\w\s-]{0,25}?(?:\bin|,))\s*$")  # "Rukla, Lithuania", "Vicenza, in Italy"
+# "Rukla, Lithuania", "Vicenza, in Italy", "the Khmelevka range on the coast of the Kaliningrad region"
+CONTAINER_LINK = re.compile(r"^(?:,\s*in|[\w\s-]{0,25}?(?:\bin|,|\bon the (?:\w+ )?coast of))\s*$")
 NEAR_ONLY_LINK = re.compile(r"[\w\s,-]{0,25}?\b(?:near|outside|close to)\s+$", re.I)  # "the Donguz range near Orenburg"
 NEAR_LINK = re.compile(NEAR_ONLY_LINK.pattern + r"|\s+at\s+$", re.I)  # and "Banak air station at Lakselv"
 SITE_NAMED_AFTER_TOWN = frozenset({"base", "air_base", "naval_base"})

@@ -912,3 +912,11 @@ def test_a_sea_that_owns_or_ends_a_chokepoint_is_not_one(gaz):
     assert ("chokepoint", "Black Sea") not in found
     found = events(gaz, "The narrow waters of the Gulf of Riga are a bottleneck for any fleet.")
     assert ("chokepoint", "Gulf of Riga") in found
+
+
+def test_a_region_whose_coast_locates_a_site_hosts_nothing(gaz):
+    found = events(gaz, "Bastion crews have deployed to firing positions at the Khmelevka range on the coast of the "
+                        "Kaliningrad region.")
+    assert ("deployment", "Kaliningrad Oblast") not in found
+    found = events(gaz, "Russia deployed Bastion crews to the Kaliningrad region.")
+    assert ("deployment", "Kaliningrad Oblast") in found
