@@ -249,13 +249,27 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def clauses(sentence: str) -> list[tuple[int, int]]:
-    """Return (start, end) spans of a sentence's clauses."""
+    """Return (start, end) spans of a sentence's clauses.
+
+    An aside between two dashes that reports nothing of its own belongs to the clause before it:
+    "would play out at six training grounds - the Borisovsky, Lepelsky and Gozhsky ranges - with...".
+    """
     spans, pos = [], 0
-    for m in CLAUSE_BREAK.finditer(sentence):
-        spans.append((pos, m.start()))
+    breaks = list(CLAUSE_BREAK.finditer(sentence))
+    for i, m in enumerate(breaks):
+        aside = sentence[pos:m.start()]
+        if i and spans and _is_dash(breaks[i - 1]) and _is_dash(m) and \
+                not DEPLOYMENT.search(aside) and not EXERCISE.search(aside):
+            spans[-1] = (spans[-1][0], m.start())
+        else:
+            spans.append((pos, m.start()))
         pos = m.end()
     spans.append((pos, len(sentence)))
     return spans
+
+
+def _is_dash(found: re.Match[str]) -> bool:
+    return found.group(0).strip() in ("-", "–", "—")
 
 
 def classify_events(article: Article, mentions: list[Mention], published: Published, gaz: Gazetteer) -> list[Event]:

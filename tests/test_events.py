@@ -920,3 +920,13 @@ def test_a_region_whose_coast_locates_a_site_hosts_nothing(gaz):
     assert ("deployment", "Kaliningrad Oblast") not in found
     found = events(gaz, "Russia deployed Bastion crews to the Kaliningrad region.")
     assert ("deployment", "Kaliningrad Oblast") in found
+
+
+def test_an_aside_between_dashes_belongs_to_its_clause(gaz):
+    found = events(gaz, "The active phase will play out at training grounds inside Belarus - the Borisovsky, "
+                        "Lepelsky and Gozhsky ranges - with aircraft at Baranovichi.")
+    assert {"Barysaw Training Ground", "Lepelsky Training Ground", "Gozhsky Training Ground"} <= \
+        {p for t, p in found if t == "exercise"}
+    found = events(gaz, "Germany will keep its brigade in Lithuania - and Russia will exercise in Belarus - "
+                        "for years.")
+    assert ("exercise", "Lithuania") not in found and ("deployment", "Belarus") not in found
