@@ -64,6 +64,10 @@ STATE = ("places", "index", "case_sensitive", "demonyms", "capitals", "exercises
 GENERIC_WORDS = frozenset({"joint", "force", "forces", "national", "combat", "military", "land", "army", "naval",
                            "navy", "air", "central", "training", "multinational", "allied", "nato", "main",
                            "regional", "special", "operations", "command"})
+# "the Brestsky training ground" is also written "Brestsky": a Russian or Belarusian range's
+# adjective names the range alone (the town is "Brest")
+RANGE_ADJECTIVE = re.compile(r"^([A-Z][\w-]{2,}(?:sky|ski|skiy|skii|skoye))\s+(?:training ground|range|polygon|"
+                             r"training area|proving ground)$")
 ADMIN1_SUFFIXES = ("region", "oblast", "province", "voivodeship", "county", "district", "krai", "republic",
                    "territory")
 
@@ -209,6 +213,10 @@ class Gazetteer:
             short = GENERIC_SUFFIX.sub("", r["name"]).strip()
             if short != r["name"] and len(short) >= 4 and not GENERIC_WORDS.issuperset(short.lower().split()):
                 names.append(short)  # "Ämari Air Base" is mostly written "Ämari"
+            if r["kind"] == "training_area":
+                known = {n.lower() for n in names}
+                names += [m.group(1) for n in list(names) if (m := RANGE_ADJECTIVE.match(n))
+                          and m.group(1).lower() not in known]
             place = Place(id=f"catalogue:{r['id']}", name=r["name"], kind=r["kind"], country=r.get("country", ""),
                           lat=lat, lon=lon, source=f"catalogue:{r.get('source', '')}", aliases=tuple(names))
             self._add(place, names)

@@ -212,3 +212,8 @@ def test_directional_subregions(gaz, direction, iso, lat, lon, tolerance_km):
     place, geom = gaz.subregion(direction, gaz.country(iso))
     assert km(lat, lon, place.lat, place.lon) <= tolerance_km
     assert gaz.country_shapes[iso].buffer(0.001).contains(geom)
+
+
+def test_a_range_adjective_names_the_range_alone(gaz):
+    assert best(gaz, "Brestsky").place.id == "catalogue:brest_training_ground"
+    assert best(gaz, "Osipovichsky").place.id == "catalogue:asipovichy_training_ground"
