@@ -67,6 +67,14 @@ ORDINAL_EDITION = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:edition|iteration
                              r"\bedition\b[^.]{0,40}?\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 SHORT_DOTTED = re.compile(r"\d{1,2}\.\d{1,2}\.\d\d")
 PRINTED_DATE_ZONE = 1500  # characters from the top where a printed date line is looked for
+# A wire dateline without its year: "OSLO, Oct 24 (Nordic Wire) -", "VISBY, Sweden, Sept 14 -"
+YEARLESS_DATELINE = re.compile(rf"\b[A-Z][A-Z .'-]+,(?:\s+[A-Z][\w .'-]*,)?\s+(?P<m>{MONTH_RE})\s+(?P<d>\d{{1,2}})"
+                               r"(?!\d|,?\s*(?:19|20)\d\d)\s*(?:\(|[-–—])")
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+# the weekday its lead gives the news ("said on Monday") is the dateline's day
+LEAD_WEEKDAY = re.compile(r"\b(?:on|this|last)\s+(" + "|".join(WEEKDAYS) + r")\b", re.I)
+LEAD_REACH = 400  # characters after a dateline searched for its weekday
+DATELINE_YEARS = 12  # years after the content's latest one a yearless dateline may fall in
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,7 @@ class Published:
 
     date: date | None
     year: int | None
-    how: str  # printed | metadata | copyright | inferred | unknown
+    how: str  # printed | metadata | copyright | dateline | inferred | unknown
 
 
 @lru_cache(maxsize=1)
@@ -168,7 +176,31 @@ def publication(article: Article) -> Published:
     # "© 2014–2025" dates the site, not the article: its last year only bounds the content's.
     if ranges and not (inferred and inferred <= max(ranges)):
         return Published(None, max(ranges), "copyright")
+    if inferred and (dated := _yearless_dateline(head, inferred)) is not None:
+        return Published(dated, dated.year, "dateline")
     return Published(None, inferred, "inferred" if inferred else "unknown")
+
+
+def _yearless_dateline(head: str, floor: int) -> date | None:
+    """The date of a dateline that prints no year ("OSLO, Oct 24 (Reuters) - ... said on Monday"):
+    the first year from ``floor`` (the content's latest year) on which that day is the weekday the
+    lead names; None without a dateline or a weekday."""
+    line = YEARLESS_DATELINE.search(head)
+    if line is None:
+        return None
+    weekday = LEAD_WEEKDAY.search(head, line.end(), line.end() + LEAD_REACH)
+    if weekday is None:
+        return None
+    month = MONTH_ABBREVIATIONS.index(line.group("m")[:3].lower()) + 1
+    wanted = WEEKDAYS.index(weekday.group(1).lower())
+    for year in range(floor, floor + DATELINE_YEARS):
+        try:
+            day = date(year, month, int(line.group("d")))
+        except ValueError:
+            return None
+        if day.weekday() == wanted:
+            return day
+    return None
 
 
 def _inside_number(text: str, start: int, end: int) -> bool:

@@ -229,3 +229,14 @@ def test_a_year_at_whose_end_something_will_happen_does_not_date_an_article():
     p = pub("Marines in Norway\n\nOSLO, Oct 24 - The Marines arrived after Russia annexed Crimea in 2014. Their "
             "presence will be reviewed at the end of 2017, the ministry said.")
     assert p.year != 2017
+
+
+def test_a_yearless_dateline_takes_the_year_its_weekday_allows():
+    body = ("Norway to host Marines\n\nOSLO, Oct 24 (Nordic Wire) - Norway will host 330 U.S. Marines, the government "
+            "said on Monday, two years after Russia annexed Crimea in 2014.\n")
+    got = pub(body)
+    assert (got.date, got.year, got.how) == (date(2016, 10, 24), 2016, "dateline")  # 24 Oct 2016 was a Monday
+    no_weekday = pub(body.replace("said on Monday", "said"))
+    assert no_weekday.date is None and no_weekday.how == "inferred"
+    printed = pub(body.replace("Oct 24 (", "Oct 24, 2022 ("))
+    assert printed.date == date(2022, 10, 24) and printed.how == "printed"
