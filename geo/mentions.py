@@ -104,7 +104,8 @@ EDITION_AFTER = re.compile(r"[-‐–]\s?(?:19|20)?\d\d\b|\s(?:19|20)\d\d\b")  #
 KEY_LENGTH_LIMIT = 1024  # longer word forms are not names: they are left out of the trie
 WORD_START = re.compile(r"(?<![^ ])[^ ]")  # a character after a space, or the first one
 SITE_TOWN_GAP = 30  # characters between a site and "near <its town>"
-NEXT_CAPITAL_WORD = re.compile(r"\s+([A-Z][\w'’-]*)")
+# any capital, not only ASCII: "spokesman Martin Šebeňa" is a person, not the town of Martin
+NEXT_CAPITAL_WORD = re.compile(r"\s+([^\W\d_][\w'’-]*)")  # a word; capitalised when its first letter is
 SENTENCE_START_BEFORE = re.compile(r"(?:[.!?:\"“]\s*|\n\s*)$")
 FUNCTION_WORD = re.compile(r"(?:The|In|At|On|A|An|And|But|Or)$")
 LOCATIVE_WORD = re.compile(r"(?:In|At|Near|From|To|Of|The|Outside)$")
@@ -384,6 +385,8 @@ def _plausible_town(place: Place, surface: str, text: str, start: int, end: int,
     after = text[end:end + 40]
     prev_word = _previous_word(before)
     next_word = NEXT_CAPITAL_WORD.match(after)
+    if next_word and not next_word.group(1)[0].isupper():
+        next_word = None
     sentence_start = not before.strip() or bool(SENTENCE_START_BEFORE.search(before))
     # Part of a longer capitalised name (a person, an organisation): not a town, unless the
     # longer name is one that names things after towns ("Vienna Document", "Warsaw Pact").

@@ -236,3 +236,9 @@ def test_an_exercise_named_like_a_place_is_the_exercise_when_an_edition_follows(
 def test_a_town_and_the_base_named_after_it_are_two_places(gaz):
     found = by_text(mentions(gaz, "Convoy\n\nThe regiment, based at Rose Barracks in Vilseck, drove east."))
     assert found["Rose Barracks"].place.kind == "base" and found["Vilseck"].place.kind == "city"
+
+
+def test_a_town_name_before_a_non_ascii_surname_is_a_person(gaz):
+    found = [m.place.name for m in mentions(gaz, "Ministry spokesman Martin Šebeňa said the element was discussed.")]
+    assert "Martin" not in found
+    assert "Martin" in [m.place.name for m in mentions(gaz, "Troops drove through Martin, in northern Slovakia.")]
