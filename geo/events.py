@@ -171,6 +171,7 @@ IT_CONTINUES = re.compile(r"(?:It|The exercise) (?:runs|ran|will run|is being|wa
                           r"troops|soldiers|forces|units|participants|crews) (?:are|were|will|have|had)\b")
 RAILWAY_TRAIN = re.compile(r"\b((?:on|onto|by|aboard|freight|goods|troop|military|supply|armoured|armored) "
                            r"(?:the |a |[\w-]+ )?)(trains?)\b", re.I)
+LANDING_VESSEL = re.compile(r"\b(landing)( (?:ships?|craft|vessels?|boats?))\b", re.I)
 EXERCISE_AS_TIME_BEFORE = re.compile(r"\b(?:for the (?:duration|length|rest|course) of|throughout|for)\s+"
                                      r"(?:the|this|that|its)\s+$", re.I)
 NEARER_BY = 30  # characters by which one kind's trigger must be nearer a place to take it alone
@@ -366,7 +367,7 @@ def _row_events(text: str, s_start: int, s_end: int, row: TableRow, in_row: list
     for found in DEPLOYMENT.finditer(probe):
         if not DRILL_AFTER.match(probe, found.end()):
             last["deployment"] = found.start()
-    for found in EXERCISE.finditer(_railway_as_wagons(probe)):
+    for found in EXERCISE.finditer(_without_vehicle_homonyms(probe)):
         last["exercise"] = found.start()
     names = _exercise_names(probe, gaz)
     if names:
@@ -396,12 +397,15 @@ def _locator_cell(text: str, m: Mention, found: list[Mention]) -> bool:
                and text.count("|", site.end, m.start) == 1 for site in found)
 
 
-def _railway_as_wagons(text: str) -> str:
-    """``text`` with railway trains written as wagons, of the same length: "loaded onto trains at
-    depots" is no training (the exercise triggers read "trains at")."""
-    if "train" not in text:
-        return text
-    return RAILWAY_TRAIN.sub(lambda m: m.group(1) + ("wagons" if m.group(2) == "trains" else "wagon"), text)
+def _without_vehicle_homonyms(text: str) -> str:
+    """``text`` with railway trains written as wagons and landing ships as docking ships, of the
+    same length: "loaded onto trains at depots" is no training (the exercise triggers read "trains
+    at"), and "two amphibious landing ships sailed north" no amphibious landing."""
+    if "train" in text:
+        text = RAILWAY_TRAIN.sub(lambda m: m.group(1) + ("wagons" if m.group(2) == "trains" else "wagon"), text)
+    if "anding" in text:
+        text = LANDING_VESSEL.sub(r"docking\2", text)
+    return text
 
 
 def _nearest_kind(clause: str, offset: int, local: list[Mention],
@@ -431,7 +435,7 @@ def _exercise_triggers(clause: str) -> Iterator[FastMatch]:
     """The exercise triggers of a clause, except an exercise that only says when ("sent troops to
     Latvia for the length of the exercise", "GPS jamming reported throughout the exercise") and a
     denied one ("no allied troops would train in Sør-Varanger")."""
-    for found in EXERCISE.finditer(_railway_as_wagons(clause)):
+    for found in EXERCISE.finditer(_without_vehicle_homonyms(clause)):
         if not EXERCISE_AS_TIME_BEFORE.search(clause, max(0, found.start() - 40), found.start()) and \
                 not _denied(clause, found.start()):
             yield found

@@ -930,3 +930,10 @@ def test_an_aside_between_dashes_belongs_to_its_clause(gaz):
     found = events(gaz, "Germany will keep its brigade in Lithuania - and Russia will exercise in Belarus - "
                         "for years.")
     assert ("exercise", "Lithuania") not in found and ("deployment", "Belarus") not in found
+
+
+def test_landing_ships_are_no_amphibious_landing(gaz):
+    found = events(gaz, "Two Russian amphibious landing ships sailed north through the Bosporus towards Crimea.")
+    assert not [k for k in found if k[0] == "exercise"]
+    found = events(gaz, "Marines carried out an amphibious landing near Palanga on Tuesday.")
+    assert ("exercise", "Palanga") in found
