@@ -100,7 +100,9 @@ EVENT_PREPOSITION_BEFORE = re.compile(r"\b(?:deployed|deploying|redeployed|stati
                                       r"(?:to|at|in|near|on)\s+$", re.I)
 TOWN_LOCATOR_BEFORE = re.compile(r"\b(?:near|outside|close to|(?:north|south|east|west)(?:-?(?:east|west))? of)\s+$",
                                  re.I)
-EDITION_AFTER = re.compile(r"[-‐–]\s?(?:19|20)?\d\d\b|\s(?:19|20)\d\d\b")  # "Vostok-2018", "Ladoga 2020"
+# "Vostok-2018", "Ladoga 2020", "Aurora 17", but not a distance or an amount ("Vostok 18 km")
+EDITION_AFTER = re.compile(r"[-‐–]\s?(?:19|20)?\d\d\b|\s(?:19|20)\d\d\b|\s\d\d\b(?![.,]\d|\s*(?:km|kilomet|mi\b|miles?|"
+                           r"nautical|%|per ?cent|metres?|meters?|m\b|hours?|days?|years?|minutes?))")
 KEY_LENGTH_LIMIT = 1024  # longer word forms are not names: they are left out of the trie
 WORD_START = re.compile(r"(?<![^ ])[^ ]")  # a character after a space, or the first one
 SITE_TOWN_GAP = 30  # characters between a site and "near <its town>"

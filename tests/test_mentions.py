@@ -242,3 +242,9 @@ def test_a_town_name_before_a_non_ascii_surname_is_a_person(gaz):
     found = [m.place.name for m in mentions(gaz, "Ministry spokesman Martin Šebeňa said the element was discussed.")]
     assert "Martin" not in found
     assert "Martin" in [m.place.name for m in mentions(gaz, "Troops drove through Martin, in northern Slovakia.")]
+
+
+def test_an_exercise_named_like_a_town_with_a_two_digit_edition_is_the_exercise(gaz):
+    found = {m.text: m.embedded for m in mentions(gaz, "Gotland is one of the three main theatres of Aurora 17.")}
+    assert found.get("Aurora", True) is True
+    assert M.EDITION_AFTER.match(" 17, the largest") and not M.EDITION_AFTER.match(" 18 km south")
