@@ -82,6 +82,9 @@ EXERCISE = compile_fast(
     r"(?:electronic|simulated|training|missile) (?:missile )?launch(?:es)?|tested missiles|test[- ]fir(?:e|ed|ing)|"
     r"live munitions|amphibious landings?|came ashore|rehears(?:e|ed|ing|al)|"
     r"train(?:s|ed)? (?:at|in|on|across|near|around|over|off)|"
+    # the verb after a modal, never a railway train: "the battlegroup would train twice more at..."
+    r"(?:would|will|to|can|could|should|must|may) (?:also |again |then |next |regularly |jointly )?train"
+    r"(?: (?:together |jointly )?(?:with|alongside) [\w ,-]{0,40}? (?:at|in|on|near))?\b|"
     r"training (?:in|at|on|near|around) |assembled (?:in|at)|"
     # an exercise's participants: "20,000 soldiers are taking part across northern Norway"
     r"(?:tak(?:e|es|ing|en)|took) part (?:across|at|on|off|near|around|throughout)|"
@@ -419,6 +422,9 @@ def _nearest_kind(clause: str, offset: int, local: list[Mention],
     exe = [(m.start() + offset, m.end() + offset) for m in _exercise_triggers(clause)]
     if named is not None:  # the exercise's name, or the start of a sentence that goes on about it
         exe.append((named[0], named[0] + len(named[1])))
+    # a force named inside the exercise's words is its partner: "train with the Hungarian-led
+    # battlegroup at Bakony"
+    dep = [d for d in dep if not any(a <= d[0] and d[1] <= b for a, b in exe)]
     if not dep:
         # Only a unit's or a weapon's name ("the brigade at Alakurtti is carrying out a snap
         # check", "live firing with the Patriot system"): the clause reports an exercise.

@@ -937,3 +937,14 @@ def test_landing_ships_are_no_amphibious_landing(gaz):
     assert not [k for k in found if k[0] == "exercise"]
     found = events(gaz, "Marines carried out an amphibious landing near Palanga on Tuesday.")
     assert ("exercise", "Palanga") in found
+
+
+def test_a_force_that_will_train_somewhere_exercises_there(gaz):
+    found = events(gaz, "The battlegroup will next train with the Hungarian-led battlegroup at Bakony in Hungary in "
+                        "the autumn, and a Czech rotation is due to take over in August.")
+    assert {t for t, p in found if p == "Bakony Combat Training Centre"} == {"exercise"}
+    found = events(gaz, "Diplomats said the Hungarian battlegroup would train twice more before the end of the year, "
+                        "at the Hajduhadhaz range in November.")
+    assert {t for t, p in found if p == "Hajdúhadház"} == {"exercise"}
+    found = events(gaz, "The battlegroup will stay at Tata until the spring.")
+    assert ("deployment", "Tata Garrison") in found
