@@ -69,7 +69,9 @@ DEPLOYMENT = compile_fast(
     r"(?:re-?)?establish(?:es|ed|ing)?) (?:a |an |the |two |three )?(?:new )?(?:[\w-]+ ){0,3}?"
     r"(?:army corps|corps|divisions?|army)|"
     # rotations and quarters: "fighters took turns at Šiauliai", "many will be housed at Cincu"
-    r"t(?:ook|ake|akes|aking) turns (?:at|in)|(?:housed|billeted|quartered) (?:at|in))\b",
+    r"t(?:ook|ake|akes|aking) turns (?:at|in)|(?:housed|billeted|quartered) (?:at|in)|"
+    # Russian usage: "Iskanders have been placed on permanent combat duty in the Kaliningrad region"
+    r"(?:on|into|assumed|assumes|assume|took up|take up|takes up) (?:permanent |round-the-clock )?combat duty)\b",
     re.I,
 )
 EXERCISE = compile_fast(

@@ -948,3 +948,10 @@ def test_a_force_that_will_train_somewhere_exercises_there(gaz):
     assert {t for t, p in found if p == "Hajdúhadház"} == {"exercise"}
     found = events(gaz, "The battlegroup will stay at Tata until the spring.")
     assert ("deployment", "Tata Garrison") in found
+
+
+def test_weapons_placed_on_combat_duty_are_deployed_there(gaz):
+    found = events(gaz, "Iskander-M systems have been placed on permanent combat duty in the Kaliningrad region.")
+    assert ("deployment", "Kaliningrad Oblast") in found
+    found = events(gaz, "The pilots' combat duty roster was discussed in Kaliningrad.")
+    assert ("deployment", "Kaliningrad") not in found
