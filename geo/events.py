@@ -166,7 +166,7 @@ SITE_KINDS = frozenset({"base", "air_base", "naval_base", "training_area", "miss
 DENIED_BEFORE = re.compile(r"\b(?:not|no longer|nor)\s+(?!only\b|just\b|merely\b)(?:\w+\s+){0,2}$|"
                            r"\bno (?:plans?|intention|evidence|sign|decision)\b"
                            r"(?:,\s*(?:however|though|so far|as yet|for now|at present),)?[^.;,]{0,40}$|"
-                           r"(?i:\bno\s+(?!fewer\b|less\b|more\b|longer\b|doubt\b)(?:[\w-]+\s+){1,6}$)")
+                           r"(?i:\bno\s+(?!fewer\b|less\b|more\b|longer\b|doubt\b)(?:[\w-]+\s+){0,6}$)")
 DENIAL_REACH = 50  # characters before a trigger searched for its denial
 IT_CONTINUES = re.compile(r"(?:It|The exercise) (?:runs|ran|will run|is being|was being|began|begins|started|starts|"
                           r"involves|involved|brings|brought|includes|included|takes place|took place|ends|ended|"

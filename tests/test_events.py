@@ -955,3 +955,9 @@ def test_weapons_placed_on_combat_duty_are_deployed_there(gaz):
     assert ("deployment", "Kaliningrad Oblast") in found
     found = events(gaz, "The pilots' combat duty roster was discussed in Kaliningrad.")
     assert ("deployment", "Kaliningrad") not in found
+
+
+def test_no_right_before_the_trigger_denies_it(gaz):
+    assert not events(gaz, "There will be no exercise activity in the Åland Islands.")
+    assert not [k for k in events(gaz, "No troops are stationed on Gotland.") if k[0] == "deployment"]
+    assert ("exercise", "Åland") in events(gaz, "Exercise activity reached the Åland Islands.")
