@@ -45,6 +45,9 @@ SITES_INCLUDING = re.compile(r"\b(?:ranges?|sites?|locations?|bases?|areas?|trai
 EXTENT_FROM = re.compile(r"\b(?:stretch(?:es|ed|ing)?|extend(?:s|ed|ing)?|rang(?:e|es|ed|ing)|reach(?:es|ed|ing)?|"
                          r"span(?:s|ned|ning)?|runs|running)\s+(?:[\w-]+\s+){0,2}?from\s+(?:the\s+)?$", re.I)
 RANGE_TO = re.compile(r"^\s+to\s+(?:the\s+)?$", re.I)
+ISLAND_LINK = re.compile(r"^\s*(?:on|in)\s*$")  # "Souda Bay on Crete", "the Opuk range in Crimea"
+SITE_KIND_ON_LAND = frozenset({"base", "air_base", "naval_base", "training_area", "missile_defence", "headquarters",
+                               "city", "bay"})
 CONTAINER_GAP = 40  # characters between a place and its container ("Ramstein air base in Germany")
 # "Rukla, Lithuania", "Vicenza, in Italy", "the Khmelevka range on the coast of the Kaliningrad region"
 CONTAINER_LINK = re.compile(r"^(?:,\s*in|[\w\s-]{0,25}?(?:\bin|,|\bon the (?:\w+ )?coast of))\s*$")
@@ -236,15 +239,20 @@ def _locates_site(text: str, site: Mention, m: Mention) -> bool:
 
 
 def _region_container(text: str, m: Mention, specific: list[Mention]) -> bool:
-    """"Baltiysk in the Kaliningrad exclave": a region right after a site in it only locates the site."""
-    if m.place.kind not in ("region", "subregion"):
+    """"Baltiysk in the Kaliningrad exclave", "Souda Bay on Crete": a region, island or peninsula right
+    after a site in it only locates the site."""
+    if m.place.kind not in ("region", "subregion", "island", "peninsula"):
         return False
     for site in specific:
         if site is m or site.end > m.start or m.start - site.end > CONTAINER_GAP:
             continue
         link = TRAILING_ARTICLE.sub("", text[site.end:m.start])
-        if site.place.kind not in ("region", "subregion") and site.place.country == m.place.country and \
-                CONTAINER_LINK.match(link) and not LIST_WORD.search(link):
+        if m.place.kind in ("island", "peninsula"):
+            # "Souda Bay on Crete", "the Opuk range in Crimea": the land only says where the site is
+            fits = site.place.kind in SITE_KIND_ON_LAND and bool(ISLAND_LINK.match(link) or CONTAINER_LINK.match(link))
+        else:
+            fits = site.place.kind not in ("region", "subregion") and bool(CONTAINER_LINK.match(link))
+        if fits and site.place.country == m.place.country and not LIST_WORD.search(link):
             return True
     return False
 

@@ -961,3 +961,12 @@ def test_no_right_before_the_trigger_denies_it(gaz):
     assert not events(gaz, "There will be no exercise activity in the Åland Islands.")
     assert not [k for k in events(gaz, "No troops are stationed on Gotland.") if k[0] == "deployment"]
     assert ("exercise", "Åland") in events(gaz, "Exercise activity reached the Åland Islands.")
+
+
+def test_an_island_or_peninsula_that_locates_a_site_hosts_nothing(gaz):
+    found = events(gaz, "A request to expand the US presence beyond Souda Bay on Crete was discussed.")
+    assert ("deployment", "Crete") not in found
+    assert ("deployment", "Naval Support Activity Souda Bay") in found
+    found = events(gaz, "Coastal missile units carried out an electronic launch at the Opuk range in Crimea.")
+    assert ("exercise", "Crimea") not in found and ("exercise", "Opuk Training Ground") in found
+    assert ("deployment", "Crete") in events(gaz, "The US deployed two more drones to Crete.")
