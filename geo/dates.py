@@ -21,7 +21,8 @@ MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augus
           "november", "december"]
 MONTH_RE = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
             r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-DAY_NAME = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+DAY_NAME = r"(?:(?:" + "|".join(w[:3].capitalize() for w in WEEKDAYS) + r")[a-z]*\.?,?\s+)?"
 PRINTED_DATE = compile_fast(
     rf"\b(?P<a>{DAY_NAME}{MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d)\b"
     rf"|\b(?P<b>{DAY_NAME}\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_RE},?\s+(?:19|20)\d\d)\b"
@@ -70,7 +71,6 @@ PRINTED_DATE_ZONE = 1500  # characters from the top where a printed date line is
 # A wire dateline without its year: "OSLO, Oct 24 (Nordic Wire) -", "VISBY, Sweden, Sept 14 -"
 YEARLESS_DATELINE = re.compile(rf"\b[A-Z][A-Z .'-]+,(?:\s+[A-Z][\w .'-]*,)?\s+(?P<m>{MONTH_RE})\s+(?P<d>\d{{1,2}})"
                                r"(?!\d|,?\s*(?:19|20)\d\d)\s*(?:\(|[-–—])")
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # the weekday its lead gives the news ("said on Monday") is the dateline's day
 LEAD_WEEKDAY = re.compile(r"\b(?:on|this|last)\s+(" + "|".join(WEEKDAYS) + r")\b", re.I)
 LEAD_REACH = 400  # characters after a dateline searched for its weekday
