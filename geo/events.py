@@ -17,7 +17,7 @@ from itertools import pairwise
 from geo.dates import Published, sentence_month, sentence_year
 from geo.fastregex import FastMatch, PatternSet, compile_fast
 from geo.gazetteer import Gazetteer
-from geo.hosts import hosts, in_one_list
+from geo.hosts import SITE_KINDS, hosts, in_one_list
 from geo.load import Article
 from geo.mentions import Mention
 from geo.tables import TableRow, table_rows
@@ -158,7 +158,6 @@ NAMING_TRIGGER = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingen
                             r"(?:military|air|army|naval) base|garrisons?|"
                             # and where an exercise's aircraft fly from: "the jets are operating from Bodø"
                             r"operat(?:e|es|ed|ing) (?:\w+ )?from)", re.I)
-SITE_KINDS = frozenset({"base", "air_base", "naval_base", "training_area", "missile_defence", "headquarters"})
 # A denial before a trigger: "does not host a battlegroup", "has not sent troops", "there are no plans
 # to move units into Belarus", "there is no plan, however, to send troops", "no evidence it has been
 # deployed", "no allied troops would train in Sør-Varanger"; not "not only sent troops", "no fewer

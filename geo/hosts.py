@@ -45,9 +45,9 @@ SITES_INCLUDING = re.compile(r"\b(?:ranges?|sites?|locations?|bases?|areas?|trai
 EXTENT_FROM = re.compile(r"\b(?:stretch(?:es|ed|ing)?|extend(?:s|ed|ing)?|rang(?:e|es|ed|ing)|reach(?:es|ed|ing)?|"
                          r"span(?:s|ned|ning)?|runs|running)\s+(?:[\w-]+\s+){0,2}?from\s+(?:the\s+)?$", re.I)
 RANGE_TO = re.compile(r"^\s+to\s+(?:the\s+)?$", re.I)
-ISLAND_LINK = re.compile(r"^\s*(?:on|in)\s*$")  # "Souda Bay on Crete", "the Opuk range in Crimea"
-SITE_KIND_ON_LAND = frozenset({"base", "air_base", "naval_base", "training_area", "missile_defence", "headquarters",
-                               "city", "bay"})
+SITE_KINDS = frozenset({"base", "air_base", "naval_base", "training_area", "missile_defence", "headquarters"})
+ISLAND_LINK = re.compile(r"^\s*on\s*$")  # "Souda Bay on Crete" (CONTAINER_LINK reads "the Opuk range in Crimea")
+SITE_KIND_ON_LAND = SITE_KINDS | {"city", "bay"}
 CONTAINER_GAP = 40  # characters between a place and its container ("Ramstein air base in Germany")
 # "Rukla, Lithuania", "Vicenza, in Italy", "the Khmelevka range on the coast of the Kaliningrad region"
 CONTAINER_LINK = re.compile(r"^(?:,\s*in|[\w\s-]{0,25}?(?:\bin|,|\bon the (?:\w+ )?coast of))\s*$")
