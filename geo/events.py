@@ -158,6 +158,8 @@ NAMING_TRIGGER = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingen
                             r"(?:military|air|army|naval) base|garrisons?|"
                             # and where an exercise's aircraft fly from: "the jets are operating from Bodø"
                             r"operat(?:e|es|ed|ing) (?:\w+ )?from)", re.I)
+# Aircraft working from a base: right after an exercise is reported, the base is one of its sites
+FLYING_FROM = re.compile(r"(?:operat(?:e|es|ed|ing)|flying|flies) (?:\w+ )?from", re.I)
 # A denial before a trigger: "does not host a battlegroup", "has not sent troops", "there are no plans
 # to move units into Belarus", "there is no plan, however, to send troops", "no evidence it has been
 # deployed", "no allied troops would train in Sør-Varanger"; not "not only sent troops", "no fewer
@@ -287,6 +289,7 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
     exercises = _with_continuations(text, spans, _exercise_names(text, gaz))
     exercise_starts = [start for start, _key in exercises]
     rows = table_rows(text)
+    exercise_near = False  # the sentence before, or a clause before in this one, reports an exercise
     for s_start, s_end in spans:
         sentence = text[s_start:s_end]
         in_sentence = body[bisect_left(starts, s_start):bisect_left(starts, s_end)]
@@ -296,6 +299,8 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
             events.extend(_row_events(text, s_start, s_end, rows[s_start], in_sentence, published, gaz))
             continue
         sentence_attrs: dict[str, object] | None = None
+        exercise_before, exercise_near = exercise_near, False
+        deployed = False  # a clause before in this sentence reports a deployment
         sentence_starts = [m.start for m in in_sentence]
         for c_start, c_end in clauses(sentence):
             clause = sentence[c_start:c_end]
@@ -307,8 +312,14 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
             dep = _deployment_trigger(clause)
             exe = next(_exercise_triggers(clause), None)
             named = _first_between(exercises, exercise_starts, s_start + c_start, s_start + c_end)
-            if dep:
+            if (exe or named) and not NOT_EXERCISE.search(clause):
+                exercise_near = True
+            if dep and not (exe or named) and not deployed and (exercise_before or exercise_near) \
+                    and _only_flying_from(clause):
+                kinds.append(("exercise", dep.start()))  # "Gripens are flying from Luleå" during Nordic Response
+            elif dep:
                 kinds.append(("deployment", dep.start()))
+                deployed = True
             # "troops arrive in Belarus ahead of February exercises": the exercise is yet to come
             upcoming = dep is not None and exe is not None and \
                 UPCOMING_BEFORE.search(clause, max(0, exe.start() - 40), exe.start()) is not None
@@ -465,6 +476,15 @@ def _deployment_trigger(clause: str) -> FastMatch | None:
         if not DRILL_AFTER.match(clause, found.end()) and not _denied(clause, found.start()):
             return found
     return None
+
+
+def _only_flying_from(clause: str) -> bool:
+    """True when the clause's deployment words say only where aircraft fly from and who they are
+    ("Swedish Gripen fighters are flying from Luleå"), nothing of forces sent or stationed."""
+    found = [m for m in DEPLOYMENT.finditer(clause)
+             if not DRILL_AFTER.match(clause, m.end()) and not _denied(clause, m.start())]
+    return any(FLYING_FROM.fullmatch(m.group(0)) for m in found) and \
+        all(FLYING_FROM.fullmatch(m.group(0)) or NAMING_TRIGGER.fullmatch(m.group(0)) for m in found)
 
 
 def _named_as_chokepoint(text: str, mention: Mention, s_start: int, s_end: int,

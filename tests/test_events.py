@@ -970,3 +970,15 @@ def test_an_island_or_peninsula_that_locates_a_site_hosts_nothing(gaz):
     found = events(gaz, "Coastal missile units carried out an electronic launch at the Opuk range in Crimea.")
     assert ("exercise", "Crimea") not in found and ("exercise", "Opuk Training Ground") in found
     assert ("deployment", "Crete") in events(gaz, "The US deployed two more drones to Crete.")
+
+
+def test_aircraft_flying_from_a_base_during_an_exercise_exercise_there(gaz):
+    found = events(gaz, "In Sweden, some 4,500 troops are training in Norrbotten. Polish Gripen fighters are "
+                        "flying from Ronneby together with Norwegian F-35s.")
+    assert ("exercise", "Ronneby") in found and ("deployment", "Ronneby") not in found
+    # with no exercise before, or after a deployment in the same sentence, the base hosts the jets
+    found = events(gaz, "Polish Gripen fighters are flying from Ronneby together with Norwegian F-35s.")
+    assert ("deployment", "Ronneby") in found
+    found = events(gaz, "In Sweden, some 4,500 troops are training in Norrbotten. Patriot batteries have been "
+                        "deployed to Gotland, while Gripen fighters are flying from Ronneby.")
+    assert ("deployment", "Ronneby") in found
