@@ -88,6 +88,8 @@ def test_soldiers_setting_up_bases_or_patrolling_are_deployed(gaz):
     found = events(gaz, "Further south, soldiers have set up bases in and around Hajnowka.")
     assert ("deployment", "Hajnówka") in found
     assert ("deployment", "Kuźnica") in events(gaz, "Polish soldiers patrol the border near Kuznica.")
+    found = events(gaz, "Belarusian units have taken up positions near Grodno.")
+    assert [p for t, p in found if t == "deployment"]
 
 
 def test_a_list_of_host_countries_survives_a_named_base_in_the_clause(gaz):
