@@ -70,8 +70,9 @@ HOST_DESPITE_PREP = re.compile(r"\b(?:rotat(?:e|es|ed|ing|ions?)\s+through|(?:co
 OPERATING_FROM = re.compile(r"\b(?:are|is|were|was|now|currently) (?:flying|patrolling|operating) from\b", re.I)
 GAPPED_FROM = re.compile(r",\s+(?:and\s+)?(?:[\w-]+\s+){1,5}?from\s+$", re.I)
 # A name the gazetteer lacks between the cue and the place: "from its home at Rhine Ordnance
-# Barracks in Kaiserslautern".
-UNPLACED_NAME_IN = re.compile(r"(?:\b[A-Z][\w'’-]*\s+){1,4}(?:in|at|near)\s+$")
+# Barracks in Kaiserslautern", "from Kazuń Nowy, near Warsaw".
+UNPLACED_NAME_IN = re.compile(r"(?:\b[A-Z][\w'’-]*\s+){1,4}(?:in|at|near)\s+$|"
+                              r"(?:\b[A-Z][\w'’-]*\s+){0,3}\b[A-Z][\w'’-]*,\s+near\s+$")
 LIST_GAP = 20  # characters between two places of one list (", and the ")
 PLACE_LIST_GAP = re.compile(r"^(?:\s*(?:,|and|or|as well as|the|its|their|'s|’s|of)\s*)*$", re.I)
 AGENT_VERB = re.compile(r"^(?:'s)?(?:,\s+(?:which|who|whose|now|already|still|itself)\b[^,;]{0,120},)?\s+"

@@ -41,6 +41,7 @@ def test_the_host_exclusion_cues_are_a_table_of_valid_patterns_each_family_with_
     with HOST_EXCLUSIONS_FILE.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert rows and all(row["family"] and row["cue"] for row in rows)
+    assert all(None not in row for row in rows)  # an unquoted comma ("{1,4}") would cut a cue short
     for row in rows:
         re.compile(row["cue"])  # each row is a whole alternative on its own
     examples = {row["family"] for row in rows if row["example"]}
@@ -984,3 +985,17 @@ def test_aircraft_flying_from_a_base_during_an_exercise_exercise_there(gaz):
     found = events(gaz, "In Sweden, some 4,500 troops are training in Norrbotten. Patriot batteries have been "
                         "deployed to Gotland, while Gripen fighters are flying from Ronneby.")
     assert ("deployment", "Ronneby") in found
+
+
+def test_a_stopover_or_the_town_near_a_units_home_hosts_nothing(gaz):
+    found = events(gaz, "They will not stay in Bremerhaven: after a short stop at a convoy support centre in "
+                        "Garlstedt, they will be loaded onto trains bound for staging areas in Bavaria.")
+    assert ("deployment", "Bremerhaven") not in found and ("deployment", "Garlstedt Barracks") not in found
+    assert ("deployment", "Bavaria") in found
+    found = events(gaz, "Engineers of the 2nd Pontoon Bridge Regiment from Kazuń Nowy, near Warsaw, were deployed "
+                        "at Orzysz.")
+    assert ("deployment", "Warsaw") not in found and ("deployment", "Orzysz Training Area") in found
+    # a placed town before the comma is no unplaced name: the base after it still hosts
+    found = events(gaz, "Roughly 25 km north-west of Constanta, at the Mihail Kogalniceanu air base, about 175 "
+                        "U.S. Marines have been put on heightened readiness.")
+    assert ("deployment", "Mihail Kogălniceanu Air Base") in found
