@@ -16,6 +16,7 @@ from itertools import pairwise
 
 import marisa_trie
 
+from geo.dates import MONTHS
 from geo.fastregex import compile_fast
 from geo.gazetteer import Gazetteer, Place
 from geo.load import Article
@@ -105,6 +106,10 @@ EDITION_AFTER = re.compile(r"[-‐–]\s?(?:19|20)?\d\d\b|\s(?:19|20)\d\d\b|\s\d
                            r"nautical|%|per ?cent|metres?|meters?|m\b|hours?|days?|years?|minutes?))")
 KEY_LENGTH_LIMIT = 1024  # longer word forms are not names: they are left out of the trie
 WORD_START = re.compile(r"(?<![^ ])[^ ]")  # a character after a space, or the first one
+# Towns named after a date ("23 August" in Romania, "28 May" in Azerbaijan) are dates in a text
+# ("will close the exercise on 28 May") unless a locative word names them as places.
+DATE_NAME = re.compile(r"\d{1,2} (?:" + "|".join(MONTHS) + r")", re.I)
+DATE_NAME_AS_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|of|outside)\s+$")
 SITE_TOWN_GAP = 30  # characters between a site and "near <its town>"
 # any capital, not only ASCII: "spokesman Martin Šebeňa" is a person, not the town of Martin
 NEXT_CAPITAL_WORD = re.compile(r"\s+([^\W\d_][\w'’-]*)")  # a word; capitalised when its first letter is
@@ -230,6 +235,9 @@ def find_mentions(article: Article, gaz: Gazetteer) -> list[Mention]:
         if text[start].islower() and not key.startswith("the "):
             continue  # a common word ("will", "long"); names are capitalised
         surface = text[start:end]
+        if surface[0].isdigit() and DATE_NAME.fullmatch(surface) and \
+                not DATE_NAME_AS_PLACE_BEFORE.search(text, max(0, start - 8), start):
+            continue
         listed = bool(mentions) and _listed_after(text, mentions[-1].end, start, end)
         among_countries = listed and mentions[-1].place.kind == "country"
         place = _choose(gaz, key, surface, text, start, end, m.stopwords, listed, among_countries)

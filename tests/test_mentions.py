@@ -248,3 +248,9 @@ def test_an_exercise_named_like_a_town_with_a_two_digit_edition_is_the_exercise(
     found = {m.text: m.embedded for m in mentions(gaz, "Gotland is one of the three main theatres of Aurora 17.")}
     assert found.get("Aurora", True) is True
     assert M.EDITION_AFTER.match(" 17, the largest") and not M.EDITION_AFTER.match(" 18 km south")
+
+
+def test_a_town_named_after_a_date_is_a_date_unless_a_locative_word_names_it(gaz):
+    assert "28 May" not in by_text(mentions(gaz, "The exercise will close on 28 May near Capu Midia."))
+    assert "23 August" not in by_text(mentions(gaz, "The drills run from 12 to 23 August in Romania."))
+    assert "23 August" in by_text(mentions(gaz, "Romanian marines landed at 23 August, near Mangalia."))
