@@ -169,6 +169,8 @@ DENIED_BEFORE = re.compile(r"\b(?:not|no longer|nor)\s+(?!only\b|just\b|merely\b
                            r"\bno (?:plans?|intention|evidence|sign|decision)\b"
                            r"(?:,\s*(?:however|though|so far|as yet|for now|at present),)?[^.;,]{0,40}$|"
                            r"(?i:\bno\s+(?!fewer\b|less\b|more\b|longer\b|doubt\b)(?:[\w-]+\s+){0,6}$)")
+VISITOR_BEFORE = re.compile(r"\b(?:President|Prime Minister|Minister|Secretary(?:[ -]General)?|Chancellor|King|Queen|"
+                            r"Prince|Pope|Commissioner|Ambassador|Premier)\s+(?:[A-Z][\w'’.-]*\s+){1,3}$")
 DENIAL_REACH = 50  # characters before a trigger searched for its denial
 IT_CONTINUES = re.compile(r"(?:It|The exercise) (?:runs|ran|will run|is being|was being|began|begins|started|starts|"
                           r"involves|involved|brings|brought|includes|included|takes place|took place|ends|ended|"
@@ -181,6 +183,9 @@ RAILWAY_TRAIN = re.compile(r"\b((?:on|onto|by|aboard|freight|goods|troop|militar
 LANDING_VESSEL = re.compile(r"\b(landing)( (?:ships?|craft|vessels?|boats?))\b", re.I)
 EXERCISE_AS_TIME_BEFORE = re.compile(r"\b(?:for the (?:duration|length|rest|course) of|throughout|for)\s+"
                                      r"(?:the|this|that|its)\s+$", re.I)
+# and a named one: "sent Patriot batteries to Lithuania for the duration of Zapad"
+NAMED_EXERCISE_AS_TIME_BEFORE = re.compile(r"\b(?:for the (?:duration|length|rest|course) of|throughout)\s+"
+                                           r"(?:(?:the|this|that|its)\s+)?$", re.I)
 NEARER_BY = 30  # characters by which one kind's trigger must be nearer a place to take it alone
 CHOKEPOINT_REACH = 80  # characters between the water and the words that call it a chokepoint
 MAX_EVIDENCE_CHARS = 600
@@ -313,6 +318,8 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
             dep = _deployment_trigger(clause)
             exe = next(_exercise_triggers(clause), None)
             named = _first_between(exercises, exercise_starts, s_start + c_start, s_start + c_end)
+            if named and NAMED_EXERCISE_AS_TIME_BEFORE.search(text, max(s_start, named[0] - 40), named[0]):
+                named = None
             if (exe or named) and not NOT_EXERCISE.search(clause):
                 exercise_near = True
             if dep and not (exe or named) and not deployed and (exercise_before or exercise_near) \
@@ -474,9 +481,17 @@ def _deployment_trigger(clause: str) -> FastMatch | None:
     """The first deployment trigger of a clause; a "deployment exercise" is an exercise, and a
     denied one is none ("Czechia does not host a battlegroup")."""
     for found in DEPLOYMENT.finditer(clause):
-        if not DRILL_AFTER.match(clause, found.end()) and not _denied(clause, found.start()):
+        if not DRILL_AFTER.match(clause, found.end()) and not _denied(clause, found.start()) and \
+                not _visit(clause, found):
             return found
     return None
+
+
+def _visit(clause: str, found: FastMatch) -> bool:
+    """True when a trigger of arrival has a dignitary for subject: "President Vladimir Putin
+    arriving at the Luzhsky training ground" is a visit, not forces arriving."""
+    return found.group(0).startswith("arriv") and \
+        VISITOR_BEFORE.search(clause, max(0, found.start() - 50), found.start()) is not None
 
 
 def _only_flying_from(clause: str) -> bool:

@@ -34,7 +34,9 @@ def _exclusion_cues(path: Path = HOST_EXCLUSIONS_FILE) -> list[str]:
 
 EXCLUDING_PREP = compile_fast(
     r"\b(" + "|".join(_exclusion_cues()) + r")"
-    r"\s+(?:the\s+|its\s+|their\s+|a\s+|an\s+|neighbou?ring\s+|nearby\s+|neighbou?r\s+)?$",
+    r"\s+(?:the\s+|its\s+|their\s+|a\s+|an\s+|neighbou?ring\s+|nearby\s+|neighbou?r\s+|"
+    # "45 km east of the Romanian port of Sulina"
+    r"the\s+(?:[\w-]+\s+)?(?:port|town|city|village)\s+of\s+)?$",
     re.I,
 )
 # "including" names members of a set: contributors ("24 countries, including Sweden"), but

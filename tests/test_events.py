@@ -999,3 +999,23 @@ def test_a_stopover_or_the_town_near_a_units_home_hosts_nothing(gaz):
     found = events(gaz, "Roughly 25 km north-west of Constanta, at the Mihail Kogalniceanu air base, about 175 "
                         "U.S. Marines have been put on heightened readiness.")
     assert ("deployment", "Mihail Kogălniceanu Air Base") in found
+
+
+def test_a_place_after_a_relation_and_the_port_or_town_of_hosts_nothing(gaz):
+    found = events(gaz, "Russian troops have left Snake Island, about 45 km east of the Romanian port of Sulina.")
+    assert ("deployment", "Sulina") not in found
+    found = events(gaz, "The Aegis Ashore site sits on a plateau roughly 10 km from the town of Caracal.")
+    assert ("deployment", "Caracal") not in found
+    assert ("deployment", "Constanța Naval Base") in events(gaz, "NATO troops were deployed to the Romanian "
+                                                                 "port of Constanta.")
+
+
+def test_a_dignitary_arriving_is_a_visit_and_a_named_exercise_as_a_time_is_no_exercise_there(gaz):
+    found = events(gaz, "The exercise kicked off on Monday, with President Vladimir Putin arriving at the Luzhsky "
+                        "training ground near Luga.")
+    assert ("deployment", "Luga Training Ground") not in found and ("exercise", "Luga Training Ground") in found
+    assert ("deployment", "Vilnius") in events(gaz, "Defence Minister Boris Pistorius said 500 German soldiers "
+                                                    "arrived in Vilnius.")
+    found = events(gaz, "The United States has sent Patriot batteries to Lithuania for the duration of Zapad.")
+    assert ("deployment", "Lithuania") in found and ("exercise", "Lithuania") not in found
+    assert ("exercise", "Belarus") in events(gaz, "Zapad-2017 will be held in Belarus.")
