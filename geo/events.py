@@ -26,7 +26,7 @@ DEPLOYMENT = compile_fast(
     r"\b(deploy(?:s|ed|ing|ment|ments)?|station(?:s|ed|ing)?|battle ?groups?|battalions?|brigades?|"
     r"contingents?|garrisons?|rotat(?:e|es|ed|ing|ion|ional)|reinforc(?:e|es|ed|ing|ement|ements)|"
     r"(?:forward|military|allied|permanent|troop|nato|us|u\.s\.|american|british) presence|"
-    r"presence of (?:allied|nato|us)|"
+    r"presence of (?:allied|nato|us)|(?:permanently|constantly|continuously) present (?:in|at)|"
     r"air[- ]policing|patriot|nasams|himars|aegis ashore|missile[- ]defen[cs]e (?:site|base|system)|"
     r"(?:military|air|army) base|(?:troops|soldiers) (?:in|to|are|were|will|have|had|based|arrived|stationed)|"
     r"(?:sen[dt]|contribut(?:e|es|ed|ing)) (?:[\w-]+ ){0,3}?(?:troops|soldiers|forces|fighters|jets|contingents?|"

@@ -88,6 +88,7 @@ AGENT_VERB = re.compile(r"^(?:'s)?(?:,\s+(?:which|who|whose|now|already|still|it
                         r"used|massed|carry|carried|holds?|held|assigned|begun|began|withdrew|withdrawn|"
                         r"deploying|contributing|leading|serve|serves|served|stationed|stations|station|stationing|"
                         r"reinforce|reinforces|reinforced|reinforcing|put|puts|putting|pledge|pledges|pledging|"
+                        r"(?:formally )?(?:stands? up|stood up|standing up|activated|activates|inaugurat(?:ed|es))|"
                         r"commit|committing|offer|offering|dispatch|dispatching|promise|promises|promised|"
                         # gapping: "Germany leads the battlegroup in Lithuania, Canada the one in Latvia"
                         r"the (?:one|ones|group|battle ?group|battalion|contingent|force) "
@@ -97,7 +98,7 @@ AGENT_VERB = re.compile(r"^(?:'s)?(?:,\s+(?:which|who|whose|now|already|still|it
 # currently based in Augustdorf" (not "one brigade, based in Troms": an unnamed unit is the news)
 NAMED_UNIT_HOME = re.compile(r"(?:\b[A-Z][\w-]*\s+(?:Brigade|Regiment|Battalion|Division|Wing|Squadron|Corps|Flotilla)|"
                              r"\b[A-Z]\w*(?:bataillon|brigade|regiment)\s+\d+)(?:\s+[\"“][^\"”]{1,30}[\"”])?,\s+"
-                             r"(?:(?:currently|normally|usually|permanently)\s+)?based\s+(?:at|in|near)\s+$")
+                             r"(?:(?:currently|normally|usually|permanently)\s+)?(?:based|stationed|garrisoned)\s+(?:at|in|near)\s+$")
 POSSESSIVE = re.compile(r"['’]s\b")
 PLURAL_POSSESSIVE = re.compile(r"['’]\s")
 POSSESSED_FORCES = re.compile(r"['’]s?\s+(?:[\w-]+\s+){0,3}?(?:exercises?|drills?|manoeuvres?|maneuvers?|war ?games?|"

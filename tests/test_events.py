@@ -1019,3 +1019,14 @@ def test_a_dignitary_arriving_is_a_visit_and_a_named_exercise_as_a_time_is_no_ex
     found = events(gaz, "The United States has sent Patriot batteries to Lithuania for the duration of Zapad.")
     assert ("deployment", "Lithuania") in found and ("exercise", "Lithuania") not in found
     assert ("exercise", "Belarus") in events(gaz, "Zapad-2017 will be held in Belarus.")
+
+
+def test_presence_is_a_deployment_but_not_its_agent_a_units_home_or_a_denied_country(gaz):
+    found = events(gaz, "The Bundeswehr has been permanently present in Rukla since 2017.")
+    assert ("deployment", "Rukla Military Base") in found
+    found = events(gaz, "Germany formally stands up an armoured brigade in Lithuania.")
+    assert ("deployment", "Germany") not in found and ("deployment", "Lithuania") in found
+    found = events(gaz, "Panzerbataillon 203, currently stationed at Augustdorf, will move to Lithuania.")
+    assert ("deployment", "Augustdorf") not in found and ("deployment", "Lithuania") in found
+    found = events(gaz, "It is NATO, not Russia, that has moved its forces to Estonia.")
+    assert ("deployment", "Russia") not in found and ("deployment", "Estonia") in found
