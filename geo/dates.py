@@ -37,7 +37,8 @@ PRINTED_DATE_REACH = 40  # characters a printed date takes at most
 # "© 2014", "Copyright 2014-2025", "(c) ITAR-TASS 2014": the holder's name, if any, is capitalised.
 COPYRIGHT_YEAR = compile_fast(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?-i:[A-Z][\w&.'-]*\s+){0,4}?"
                               r"((?:19|20)\d\d)(?:\s*[-–—]\s*((?:19|20)\d\d))?\b", re.I)
-YEAR = re.compile(r"(?<![\d,.$€£])\b(19[5-9]\d|20[0-4]\d)\b(?![\d,])")
+# An exercise's edition keeps its year before a comma: "In September, during Zapad-2025, battalions"
+YEAR = re.compile(r"(?<![\d,.$€£])\b(19[5-9]\d|20[0-4]\d)\b(?!\d)(?:(?!,)|(?<=[A-Za-z]-\d\d\d\d))")
 # For dating the article a year before a comma counts too ("in the first weeks of 2026, and"); an
 # event's own year keeps the stricter form, where "since 1992, Russian troops" would misdate it.
 ANY_YEAR = re.compile(r"(?<![\d,.$€£])\b(19[5-9]\d|20[0-4]\d)\b(?!\d|,\d)")  # not "2,026" or "2026,000"
@@ -409,7 +410,10 @@ def _relative_offset(lowered: str, pos: int) -> int:
 RELATIVE_YEAR = PatternSet([r"\blast year\b|\bprevious year\b|\ba year ago\b", r"\bnext year\b|\bcoming year\b",
                             r"\btwo years ago\b"])
 RELATIVE_YEAR_DELTAS = (-1, 1, -2)
-MONTH_WORD = re.compile(r"\b(?:last|this|in|since|from|early|late|mid|until|by|on|of)\s+(-?\s*)?(" +
+PAST_TENSE = re.compile(r"\b(?:was|were|had|held|took place|exercised|fired|conducted|staged|carried out|ended|"
+                        r"began|arrived|deployed|moved|sent|launched|practised|practiced|rehearsed|trained)\b")
+FUTURE_TENSE = re.compile(r"\b(?:will|would|plans?|planned|due|expected|next|upcoming|is to|are to)\b")
+MONTH_WORD = re.compile(r"\b(?i:last|this|in|since|from|early|late|mid|until|by|on|of)\s+(-?\s*)?(" +
                         "|".join(m.capitalize() for m in MONTHS) + r")\b(?!\s+\d{1,2}\b,?\s+(?:19|20)\d\d)")
 
 
@@ -441,6 +445,10 @@ def sentence_year(sentence: str, published: Published, anchor_offset: int | None
         month = MONTHS.index(m.group(2).lower()) + 1
         before = m.group(0).lower().startswith("last")
         if before and month >= published.date.month:
+            return pub_year - 1
+        # "In September, ... battalions exercised at ranges in Karelia" in a January article: last September
+        if month > published.date.month and m.group(0).lower().startswith("in") and \
+                PAST_TENSE.search(sentence) and not FUTURE_TENSE.search(sentence):
             return pub_year - 1
     return pub_year
 

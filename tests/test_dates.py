@@ -240,3 +240,14 @@ def test_a_yearless_dateline_takes_the_year_its_weekday_allows():
     assert no_weekday.date is None and no_weekday.how == "inferred"
     printed = pub(body.replace("Oct 24 (", "Oct 24, 2022 ("))
     assert printed.date == date(2022, 10, 24) and printed.how == "printed"
+
+
+def test_a_past_month_later_in_the_year_than_the_article_is_last_years():
+    p = Published(date(2026, 1, 14), 2026, "printed")
+    assert sentence_year("In September, battalions of the 44th Corps exercised at ranges in Karelia.", p) == 2025
+    assert sentence_year("Officials said in December that a second battery had been deployed near Mykolaiv.", p) == 2025
+    assert sentence_year("The exercise will start in September.", p) == 2026  # still to come
+    assert sentence_year("In January, troops arrived in Narva.", p) == 2026  # this month, not a later one
+    # an edition's year holds before a comma: "during Zapad-2025, battalions"
+    assert sentence_year("During Zapad-2025, battalions exercised in Karelia.", Published(date(2026, 6, 1), 2026,
+                                                                                          "printed")) == 2025
