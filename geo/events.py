@@ -159,6 +159,8 @@ NAMING_TRIGGER = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingen
                             r"(?:military|air|army|naval) base|garrisons?|"
                             # and where an exercise's aircraft fly from: "the jets are operating from Bodø"
                             r"operat(?:e|es|ed|ing) (?:\w+ )?from)", re.I)
+PRESENCE_TRIGGER = re.compile(r"(?:troops|soldiers) (?:in|are|were|will|have|had)|troops (?:near|along|on)|"
+                              r"forces (?:in|near|along)", re.I)
 # Aircraft working from a base: right after an exercise is reported, the base is one of its sites
 FLYING_FROM = re.compile(r"(?:operat(?:e|es|ed|ing)|flying|flies) (?:\w+ )?from", re.I)
 # A denial before a trigger: "does not host a battlegroup", "has not sent troops", "there are no plans
@@ -322,6 +324,8 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
                 named = None
             if (exe or named) and not NOT_EXERCISE.search(clause):
                 exercise_near = True
+            if dep and (exe or named) and _only_presence(clause):
+                dep = None  # "Cold Response 2022 - allied forces in northern Norway": the exercise's forces
             if dep and not (exe or named) and not deployed and (exercise_before or exercise_near) \
                     and _only_flying_from(clause):
                 kinds.append(("exercise", dep.start()))  # "Gripens are flying from Luleå" during Nordic Response
@@ -492,6 +496,14 @@ def _visit(clause: str, found: FastMatch) -> bool:
     arriving at the Luzhsky training ground" is a visit, not forces arriving."""
     return found.group(0).startswith("arriv") and \
         VISITOR_BEFORE.search(clause, max(0, found.start() - 50), found.start()) is not None
+
+
+def _only_presence(clause: str) -> bool:
+    """True when the clause's deployment words only say forces are somewhere ("troops in",
+    "forces near", "soldiers are"), nothing of them being sent, based or arriving."""
+    found = [m for m in DEPLOYMENT.finditer(clause)
+             if not DRILL_AFTER.match(clause, m.end()) and not _denied(clause, m.start())]
+    return bool(found) and all(PRESENCE_TRIGGER.fullmatch(m.group(0)) for m in found)
 
 
 def _only_flying_from(clause: str) -> bool:

@@ -1030,3 +1030,13 @@ def test_presence_is_a_deployment_but_not_its_agent_a_units_home_or_a_denied_cou
     assert ("deployment", "Augustdorf") not in found and ("deployment", "Lithuania") in found
     found = events(gaz, "It is NATO, not Russia, that has moved its forces to Estonia.")
     assert ("deployment", "Russia") not in found and ("deployment", "Estonia") in found
+
+
+def test_forces_only_said_to_be_at_an_exercise_are_its_participants(gaz):
+    found = events(gaz, "In May the Finnish Army hosted its largest ever international exercise, Arrow 17, at "
+                        "Niinisalo, with US Marines and British and Estonian troops on the ranges at Pohjankangas.")
+    assert ("exercise", "Pohjankangas Training Area") in found
+    assert ("deployment", "Pohjankangas Training Area") not in found
+    # forces sent or based somewhere stay a deployment beside the exercise
+    found = events(gaz, "The United States sent troops to Poland for the Anakonda exercise.")
+    assert ("deployment", "Poland") in found
