@@ -71,6 +71,14 @@ DEPLOYMENT = compile_fast(
     r"(?:army corps|corps|divisions?|army)|"
     # rotations and quarters: "fighters took turns at Šiauliai", "many will be housed at Cincu"
     r"t(?:ook|ake|akes|aking) turns (?:at|in)|(?:housed|billeted|quartered) (?:at|in)|"
+    # "a fourth group was flown to Ämari", "whose headquarters has been established in Petrozavodsk",
+    # "the re-opening of the Soviet-era garrison at Alakurtti", "Tapa, home of the NATO battlegroup"
+    r"(?:flown|airlifted) (?:in )?(?:to|into)|"
+    r"(?:headquarters|command post) (?:has been |have been |was |were |will be |is being )?"
+    r"(?:established|set up|opened)|"
+    r"re-?open(?:s|ed|ing)? (?:of )?(?:the |a |an )?(?:[\w-]+ ){0,2}?(?:garrisons?|bases?|airfields?|air bases?)|"
+    r"home (?:of|to) (?:the |a |an )?(?:[\w-]+ ){0,3}?(?:battle ?groups?|brigades?|battalions?|regiments?|divisions?|"
+    r"fleet|flotilla|squadrons?|garrison)|"
     # Russian usage: "Iskanders have been placed on permanent combat duty in the Kaliningrad region"
     r"(?:on|into|assumed|assumes|assume|took up|take up|takes up) (?:permanent |round-the-clock )?combat duty)\b",
     re.I,

@@ -1040,3 +1040,14 @@ def test_forces_only_said_to_be_at_an_exercise_are_its_participants(gaz):
     # forces sent or based somewhere stay a deployment beside the exercise
     found = events(gaz, "The United States sent troops to Poland for the Anakonda exercise.")
     assert ("deployment", "Poland") in found
+
+
+def test_forces_flown_in_new_headquarters_reopened_garrisons_and_homes_of_units_are_deployments(gaz):
+    assert ("deployment", "Ämari Air Base") in events(gaz, "A fourth group was flown to Ämari on Friday.")
+    found = events(gaz, "The new corps, whose headquarters has been established in Petrozavodsk, is growing.")
+    assert ("deployment", "Petrozavodsk") in found
+    found = events(gaz, "Satellite images showed the re-opening of the Soviet-era garrison at Alakurtti.")
+    assert [p for t, p in found if t == "deployment" and p.startswith("Alakurtti")]
+    found = events(gaz, "The wagons are taken to Tapa, home of the NATO battlegroup, by rail.")
+    assert ("deployment", "Tapa Army Base") in found
+    assert not events(gaz, "The minister flew to Tallinn for talks.")
