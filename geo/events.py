@@ -92,6 +92,7 @@ EXERCISE = compile_fast(
     r"military games|snap (?:checks?|inspections?|drills?)|checks? of (?:combat )?readiness|"
     r"(?:electronic|simulated|training|missile) (?:missile )?launch(?:es)?|tested missiles|test[- ]fir(?:e|ed|ing)|"
     r"live munitions|amphibious landings?|came ashore|rehears(?:e|ed|ing|al)|"
+    r"(?:carr(?:y|ies|ied|ying) out|conduct(?:s|ed|ing)?) (?:[\w-]+ ){0,2}?landings|"
     r"train(?:s|ed)? (?:at|in|on|across|near|around|over|off)|"
     # the verb after a modal, never a railway train: "the battlegroup would train twice more at..."
     r"(?:would|will|to|can|could|should|must|may) (?:also |again |then |next |regularly |jointly )?train"
@@ -112,7 +113,8 @@ EXERCISE = compile_fast(
     # an exercise's sites: "the main episodes will be played out at the Mulino training ground", "Zapad-2013
     # was held at the Gozhsky and Obuz-Lesnovsky ranges", "troops are working at the Brestsky, Borisovsky
     # and Domanovsky training grounds"
-    r"(?:play(?:s|ed|ing)? out|tak(?:e|es|ing) place|took place|held|staged|conducted|working) (?:at|on|in) "
+    r"(?:play(?:s|ed|ing)? out|tak(?:e|es|ing) place|took place|held|staged|conducted|working|operating) "
+    r"(?:at|on|in) "
     r"(?:the )?(?:[\w-]+,? ){0,6}?(?:training grounds?|firing ranges?|ranges?|polygons?|training areas?|"
     r"training cent(?:re|er)s?)|"
     # "activities are concentrated at the Novo Selo training area"

@@ -323,5 +323,10 @@ def _governed_by_excluding(text: str, clause_start: int, index: int, local: list
         return False
     if GAPPED_FROM.search(window) and OPERATING_FROM.search(text, clause_start, start):
         return False  # "Typhoons are flying from Ämari, and Belgian F-16s from Malbork": gapped, still a base
-    return bool(EXCLUDING_PREP.search(window)) or bool(EXCLUDING_PREP.search(UNPLACED_NAME_IN.sub("", window))) \
-        or bool(NAMED_UNIT_HOME.search(window))
+    if EXCLUDING_PREP.search(window) or NAMED_UNIT_HOME.search(window):
+        return True
+    # the cue governs the unplaced name, the place only locates it ("from its home at Rhine Ordnance
+    # Barracks in Kaiserslautern"); but a partner's location is where the event is ("train with
+    # Norwegian Brigade North in the Bardufoss area")
+    cue = EXCLUDING_PREP.search(UNPLACED_NAME_IN.sub("", window))
+    return cue is not None and cue.group(1).lower() != "with"

@@ -1051,3 +1051,15 @@ def test_forces_flown_in_new_headquarters_reopened_garrisons_and_homes_of_units_
     found = events(gaz, "The wagons are taken to Tapa, home of the NATO battlegroup, by rail.")
     assert ("deployment", "Tapa Army Base") in found
     assert not events(gaz, "The minister flew to Tallinn for talks.")
+
+
+def test_training_with_a_partner_somewhere_operating_at_a_range_and_carrying_out_landings_are_exercises(gaz):
+    found = events(gaz, "The Swedish contingent will train with Norwegian Brigade North in the Bardufoss area.")
+    assert ("exercise", "Bardufoss Air Station") in found
+    found = events(gaz, "On the Russian side, the troops are operating at the Mulino training ground.")
+    assert ("exercise", "Mulino Training Ground") in found and ("deployment", "Mulino Training Ground") not in found
+    found = events(gaz, "Dutch marines are carrying out landings in the Ofotfjord near Narvik.")
+    assert [p for t, p in found if t == "exercise"]
+    # the unplaced home's town still hosts nothing
+    found = events(gaz, "The battalion drove from its home at Rhine Ordnance Barracks in Kaiserslautern to Orzysz.")
+    assert ("deployment", "Kaiserslautern") not in found
