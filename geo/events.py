@@ -193,11 +193,10 @@ IT_CONTINUES = re.compile(r"(?:It|The exercise) (?:runs|ran|will run|is being|wa
 RAILWAY_TRAIN = re.compile(r"\b((?:on|onto|by|aboard|freight|goods|troop|military|supply|armoured|armored) "
                            r"(?:the |a |[\w-]+ )?)(trains?)\b", re.I)
 LANDING_VESSEL = re.compile(r"\b(landing)( (?:ships?|craft|vessels?|boats?))\b", re.I)
-EXERCISE_AS_TIME_BEFORE = re.compile(r"\b(?:for the (?:duration|length|rest|course) of|throughout|for)\s+"
-                                     r"(?:the|this|that|its)\s+$", re.I)
+SPAN_OF = r"for the (?:duration|length|rest|course) of|throughout"
+EXERCISE_AS_TIME_BEFORE = re.compile(rf"\b(?:{SPAN_OF}|for)\s+(?:the|this|that|its)\s+$", re.I)
 # and a named one: "sent Patriot batteries to Lithuania for the duration of Zapad"
-NAMED_EXERCISE_AS_TIME_BEFORE = re.compile(r"\b(?:for the (?:duration|length|rest|course) of|throughout)\s+"
-                                           r"(?:(?:the|this|that|its)\s+)?$", re.I)
+NAMED_EXERCISE_AS_TIME_BEFORE = re.compile(rf"\b(?:{SPAN_OF})\s+(?:(?:the|this|that|its)\s+)?$", re.I)
 NEARER_BY = 30  # characters by which one kind's trigger must be nearer a place to take it alone
 CHOKEPOINT_REACH = 80  # characters between the water and the words that call it a chokepoint
 MAX_EVIDENCE_CHARS = 600
@@ -327,17 +326,18 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
             if not local:
                 continue
             kinds = []
-            dep = _deployment_trigger(clause)
+            dep_words = _deployment_words(clause)
+            dep = next((found for found in dep_words if not _visit(clause, found)), None)
             exe = next(_exercise_triggers(clause), None)
             named = _first_between(exercises, exercise_starts, s_start + c_start, s_start + c_end)
             if named and NAMED_EXERCISE_AS_TIME_BEFORE.search(text, max(s_start, named[0] - 40), named[0]):
                 named = None
-            if (exe or named) and not NOT_EXERCISE.search(clause):
-                exercise_near = True
-            if dep and (exe or named) and _only_presence(clause):
+            reports_exercise = bool(exe or named) and not NOT_EXERCISE.search(clause)
+            exercise_near = exercise_near or reports_exercise
+            if dep and (exe or named) and _only(dep_words, PRESENCE_TRIGGER):
                 dep = None  # "Cold Response 2022 - allied forces in northern Norway": the exercise's forces
             if dep and not (exe or named) and not deployed and (exercise_before or exercise_near) \
-                    and _only_flying_from(clause):
+                    and _only_flying_from(dep_words):
                 kinds.append(("exercise", dep.start()))  # "Gripens are flying from Luleå" during Nordic Response
             elif dep:
                 kinds.append(("deployment", dep.start()))
@@ -345,7 +345,7 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
             # "troops arrive in Belarus ahead of February exercises": the exercise is yet to come
             upcoming = dep is not None and exe is not None and \
                 UPCOMING_BEFORE.search(clause, max(0, exe.start() - 40), exe.start()) is not None
-            if (exe or named) and not upcoming and not NOT_EXERCISE.search(clause):
+            if reports_exercise and not upcoming:
                 kinds.append(("exercise", exe.start() if exe else named[0] - s_start - c_start))
             attrs: dict[str, object] = {}
             if kinds:
@@ -491,14 +491,11 @@ def _distance(spans: list[tuple[int, int]], m: Mention) -> int:
     return min((max(a - m.end, m.start - b, 0) for a, b in spans), default=10**6)
 
 
-def _deployment_trigger(clause: str) -> FastMatch | None:
-    """The first deployment trigger of a clause; a "deployment exercise" is an exercise, and a
-    denied one is none ("Czechia does not host a battlegroup")."""
-    for found in DEPLOYMENT.finditer(clause):
-        if not DRILL_AFTER.match(clause, found.end()) and not _denied(clause, found.start()) and \
-                not _visit(clause, found):
-            return found
-    return None
+def _deployment_words(clause: str) -> list[FastMatch]:
+    """The deployment triggers of a clause; a "deployment exercise" is an exercise, and a denied
+    one is none ("Czechia does not host a battlegroup")."""
+    return [found for found in DEPLOYMENT.finditer(clause)
+            if not DRILL_AFTER.match(clause, found.end()) and not _denied(clause, found.start())]
 
 
 def _visit(clause: str, found: FastMatch) -> bool:
@@ -508,21 +505,17 @@ def _visit(clause: str, found: FastMatch) -> bool:
         VISITOR_BEFORE.search(clause, max(0, found.start() - 50), found.start()) is not None
 
 
-def _only_presence(clause: str) -> bool:
-    """True when the clause's deployment words only say forces are somewhere ("troops in",
-    "forces near", "soldiers are"), nothing of them being sent, based or arriving."""
-    found = [m for m in DEPLOYMENT.finditer(clause)
-             if not DRILL_AFTER.match(clause, m.end()) and not _denied(clause, m.start())]
-    return bool(found) and all(PRESENCE_TRIGGER.fullmatch(m.group(0)) for m in found)
+def _only(words: list[FastMatch], kind: re.Pattern[str]) -> bool:
+    """True when every one of a clause's deployment ``words`` is of ``kind``: PRESENCE_TRIGGER says
+    forces are only somewhere ("troops in", "forces near"), nothing of them sent, based or arriving."""
+    return bool(words) and all(kind.fullmatch(m.group(0)) for m in words)
 
 
-def _only_flying_from(clause: str) -> bool:
-    """True when the clause's deployment words say only where aircraft fly from and who they are
+def _only_flying_from(words: list[FastMatch]) -> bool:
+    """True when a clause's deployment ``words`` say only where aircraft fly from and who they are
     ("Swedish Gripen fighters are flying from Luleå"), nothing of forces sent or stationed."""
-    found = [m for m in DEPLOYMENT.finditer(clause)
-             if not DRILL_AFTER.match(clause, m.end()) and not _denied(clause, m.start())]
-    return any(FLYING_FROM.fullmatch(m.group(0)) for m in found) and \
-        all(FLYING_FROM.fullmatch(m.group(0)) or NAMING_TRIGGER.fullmatch(m.group(0)) for m in found)
+    return any(FLYING_FROM.fullmatch(m.group(0)) for m in words) and \
+        all(FLYING_FROM.fullmatch(m.group(0)) or NAMING_TRIGGER.fullmatch(m.group(0)) for m in words)
 
 
 def _named_as_chokepoint(text: str, mention: Mention, s_start: int, s_end: int,
