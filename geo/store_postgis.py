@@ -242,18 +242,35 @@ def _reason(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+def _exists(conn: psycopg.Connection, table: str) -> bool:
+    """Return whether ``table`` exists (as committed when asked)."""
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
+    return bool(row and row[0])
+
+
+def _schema_is_current(conn: psycopg.Connection) -> bool:
+    """Return whether the store's tables exist at this SCHEMA_VERSION (as committed when asked)."""
+    if not _exists(conn, "flankmap_meta"):
+        return False
+    got = conn.execute("SELECT schema_version FROM flankmap_meta WHERE id = 1").fetchone()
+    return bool(got and got[0] == SCHEMA_VERSION)
+
+
 def _ensure_schema(conn: psycopg.Connection, where: str, create: bool) -> None:
     """Create the tables, indexes and views when missing (one process at a time); raise StoreError."""
     try:
-        row = conn.execute("SELECT to_regclass('flankmap_meta') IS NOT NULL").fetchone()
-        if row and row[0]:
-            got = conn.execute("SELECT schema_version FROM flankmap_meta WHERE id = 1").fetchone()
-            if got and got[0] == SCHEMA_VERSION:
-                return
+        if _schema_is_current(conn):
+            return
         if not create:
             raise StoreError(f"{where}: no event store in this database")
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            # Asked again: the builder this one waited for may have just built it. Building it again
+            # would lock the tables in the schema's order, not a writer's, and deadlock a writer's batch.
+            if _schema_is_current(conn):
+                return
+            if _exists(conn, "events"):  # an older schema: wait for its writers' batches, locking in their order
+                conn.execute("LOCK TABLE articles, places, mentions, events IN SHARE ROW EXCLUSIVE MODE")
             conn.execute(SCHEMA)
             conn.execute("INSERT INTO flankmap_meta VALUES (1, %s, %s, 0) ON CONFLICT (id) DO UPDATE "
                          "SET schema_version = EXCLUDED.schema_version",

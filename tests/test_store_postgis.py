@@ -13,9 +13,12 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pandas as pd
+import psycopg
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -161,3 +164,89 @@ def test_the_dashboard_reads_and_uploads_to_a_server(seeded: str, monkeypatch: p
     at.run()
     assert not at.exception
     assert _in_view(at) == len(store.load_events(seeded)) > total  # the new version shows at the next run
+
+
+def test_a_store_opened_while_another_process_builds_the_schema_waits_for_it_and_then_builds_nothing(
+        postgis_server: TemporaryPostgis, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race CI once lost: process B finds no current schema, waits for builder A, and once A has
+    committed must not run the DDL again. Rebuilding indexes takes table locks in another order than
+    a writer's, so a writer half-way through its batch and B deadlocked, and one of them failed."""
+    from geo import store_postgis
+
+    url = postgis_server.new_database("schema_race")
+    store.connect(url).close()  # the schema, committed
+    with psycopg.connect(url, autocommit=True) as builder, psycopg.connect(url, autocommit=True) as writer:
+        builder.execute("UPDATE flankmap_meta SET schema_version = schema_version - 1")  # B must (re)build
+        builder.execute("BEGIN")
+        builder.execute("SELECT pg_advisory_xact_lock(%s)", (store_postgis.SCHEMA_LOCK,))  # A is building
+        monkeypatch.setattr(store_postgis, "_READY", set())
+        opener, outcome = _open_in_a_thread(url)
+        _wait_until_waiting_on_the_schema_lock(writer)
+        builder.execute("UPDATE flankmap_meta SET schema_version = schema_version + 1")
+        writer.execute("BEGIN")
+        writer.execute("SET LOCAL lock_timeout = '20s'")
+        writer.execute("LOCK TABLE places IN ROW EXCLUSIVE MODE")  # a writer's batch, its places copied
+        builder.execute("COMMIT")  # A is done: B goes on
+        opener.join(timeout=20)
+        alive = opener.is_alive()
+        writer.execute("LOCK TABLE events IN ROW EXCLUSIVE MODE")  # and now its events
+        writer.execute("COMMIT")
+        opener.join(timeout=20)
+    assert not alive, "opening the store waited on a writer's batch"
+    assert outcome == [None], outcome
+
+
+def _wait_until_waiting_on_the_schema_lock(conn: psycopg.Connection) -> None:
+    for _ in range(200):
+        row = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").fetchone()
+        if row and row[0]:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the store never waited on the schema lock")
+
+
+def test_upgrading_an_older_schema_waits_for_a_writers_batch_instead_of_deadlocking_it(
+        postgis_server: TemporaryPostgis, monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo import store_postgis
+
+    url = postgis_server.new_database("schema_upgrade")
+    store.connect(url).close()
+    with psycopg.connect(url, autocommit=True) as writer:
+        writer.execute("UPDATE flankmap_meta SET schema_version = schema_version - 1")  # an older release's store
+        writer.execute("BEGIN")
+        writer.execute("SET LOCAL lock_timeout = '20s'")
+        writer.execute("LOCK TABLE articles IN ROW EXCLUSIVE MODE")  # an older release's batch: its article
+        writer.execute("LOCK TABLE places IN ROW EXCLUSIVE MODE")  # and its places written
+        monkeypatch.setattr(store_postgis, "_READY", set())
+        opener, outcome = _open_in_a_thread(url)
+        _wait_until_waiting_on_a_table(writer)
+        writer.execute("LOCK TABLE events IN ROW EXCLUSIVE MODE")  # and now its events
+        writer.execute("COMMIT")
+        opener.join(timeout=20)
+    assert outcome == [None], outcome
+    assert query(url, "SELECT schema_version FROM flankmap_meta")[0][0] == store_postgis.SCHEMA_VERSION
+
+
+def _wait_until_waiting_on_a_table(conn: psycopg.Connection) -> None:
+    for _ in range(200):
+        row = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'relation' AND NOT granted").fetchone()
+        if row and row[0]:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the store never waited on the writer")
+
+
+def _open_in_a_thread(url: str) -> tuple[threading.Thread, list[BaseException | None]]:
+    """Start opening the store at ``url`` in a thread; return it and the list its outcome goes to."""
+    outcome: list[BaseException | None] = []
+
+    def open_store() -> None:
+        try:
+            store.connect(url).close()
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    opener = threading.Thread(target=open_store)
+    opener.start()
+    return opener, outcome
