@@ -285,6 +285,15 @@ def infer_year(article: Article) -> int | None:
             evidence.append(years[0] + offset)
         else:
             ambiguous.append((sorted(set(years)), offset))
+    # "Zapad, held last September", "last year's Zapad": a year after one of its listed editions,
+    # read like a summit's name that several editions share.
+    listed = _listed_editions()
+    for m in _listed_exercise_pattern().finditer(lowered):
+        if EDITION_NUMBER_AFTER.match(lowered, m.end()):
+            continue  # "last summer's Saber Guardian 17": the edition loop read it
+        offset = _relative_offset(lowered, m.start()) or _relative_offset_after(lowered, m.end())
+        if offset:
+            ambiguous.append((list(listed[m.group(1)]), offset))
     if not evidence:
         evidence = upcoming
     floor = max(evidence) if evidence else None
@@ -309,11 +318,13 @@ def _anchor_index() -> tuple[dict[str, list[int]], re.Pattern[str]]:
 
 
 @lru_cache(maxsize=1)
-def _exercise_catalogue() -> tuple[frozenset[str], dict[str, tuple[int, bool]]]:
-    """Every exercise name and alias (lower case), and for the exercises whose first edition the
-    catalogue knows, name -> (first edition year, held every year)."""
+def _exercise_catalogue() -> tuple[frozenset[str], dict[str, tuple[int, bool]], dict[str, tuple[int, ...]]]:
+    """Every exercise name and alias (lower case); for the exercises whose first edition the
+    catalogue knows, name -> (first edition year, held every year); for those it lists the
+    editions of, name -> their years."""
     names: set[str] = set()
     editions: dict[str, tuple[int, bool]] = {}
+    listed: dict[str, tuple[int, ...]] = {}
     with (DATA_DIR / "catalogue" / "exercises.csv").open(encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
             row_names = {n.strip().lstrip("=").lower() for n in (r["name"], *(r.get("aliases") or "").split("|"))
@@ -326,7 +337,9 @@ def _exercise_catalogue() -> tuple[frozenset[str], dict[str, tuple[int, bool]]]:
             if first.isdigit():
                 annual = any(t.startswith("annual:") for t in tokens)
                 editions.update(dict.fromkeys(row_names, (int(first), annual)))
-    return frozenset(names), editions
+            elif tokens and all(t.isdigit() for t in tokens):
+                listed.update(dict.fromkeys(row_names, tuple(sorted(map(int, tokens)))))
+    return frozenset(names), editions, listed
 
 
 def _exercise_names() -> frozenset[str]:
@@ -338,6 +351,21 @@ def _exercise_editions() -> dict[str, tuple[int, bool]]:
     """Exercise names and aliases (lower case) -> (first edition year, held every year), for the
     exercises whose first edition the catalogue knows."""
     return _exercise_catalogue()[1]
+
+
+def _listed_editions() -> dict[str, tuple[int, ...]]:
+    """Exercise names and aliases (lower case) -> the years of their editions the catalogue lists."""
+    return _exercise_catalogue()[2]
+
+
+EDITION_NUMBER_AFTER = re.compile(r"[\s-]*'?(?:19|20)?\d\d\b")
+
+
+@lru_cache(maxsize=1)
+def _listed_exercise_pattern() -> re.Pattern[str]:
+    """One alternation of the names in ``_listed_editions`` (lower case, four letters or more)."""
+    keys = sorted((k for k in _listed_editions() if len(k) >= 4), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b")
 
 
 @lru_cache(maxsize=1)
@@ -407,7 +435,9 @@ def _relative_offset(lowered: str, pos: int) -> int:
 
 
 # ----- event years ---------------------------------------------------------------------------
-RELATIVE_YEAR = PatternSet([r"\blast year\b|\bprevious year\b|\ba year ago\b", r"\bnext year\b|\bcoming year\b",
+# "last autumn" is the year before's (as "last September" is); "last winter" may be this one.
+RELATIVE_YEAR = PatternSet([r"\blast year\b|\bprevious year\b|\ba year ago\b|\blast (?:spring|summer|autumn|fall)\b",
+                            r"\bnext year\b|\bcoming year\b",
                             r"\btwo years ago\b"])
 RELATIVE_YEAR_DELTAS = (-1, 1, -2)
 PAST_TENSE = re.compile(r"\b(?:was|were|had|held|took place|exercised|fired|conducted|staged|carried out|ended|"
@@ -441,11 +471,10 @@ def sentence_year(sentence: str, published: Published, anchor_offset: int | None
     relative, m = _relative_cues(sentence)
     if relative is not None:
         return pub_year + RELATIVE_YEAR_DELTAS[relative]
+    if m and m.group(0).lower().startswith("last"):
+        return pub_year - 1  # "last March" in an April article is the year before's, as anchors read it
     if m and published.date is not None:
         month = MONTHS.index(m.group(2).lower()) + 1
-        before = m.group(0).lower().startswith("last")
-        if before and month >= published.date.month:
-            return pub_year - 1
         # "In September, ... battalions exercised at ranges in Karelia" in a January article: last September
         if month > published.date.month and m.group(0).lower().startswith("in") and \
                 PAST_TENSE.search(sentence) and not FUTURE_TENSE.search(sentence):

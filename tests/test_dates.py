@@ -251,3 +251,25 @@ def test_a_past_month_later_in_the_year_than_the_article_is_last_years():
     # an edition's year holds before a comma: "during Zapad-2025, battalions"
     assert sentence_year("During Zapad-2025, battalions exercised in Karelia.", Published(date(2026, 6, 1), 2026,
                                                                                           "printed")) == 2025
+
+
+def test_last_month_or_season_is_the_year_befores_whatever_the_month_of_writing():
+    p = Published(date(2021, 4, 17), 2021, "printed")
+    assert sentence_year("Last March the Cold Response exercise in Troms was called off halfway.", p) == 2020
+    assert sentence_year("US and Greek special forces exercised near Skyros last autumn.", p) == 2020
+    assert sentence_year("A Su-27 detachment rotated in to Khrabrovo last summer.", p) == 2020
+    assert sentence_year("In March the exercise in Troms was called off.", p) == 2021  # not "last"
+    assert sentence_year("Last winter the battalion trained near Bardufoss.", p) == 2021  # may be this winter's
+    dateless = Published(None, 2018, "inferred")
+    assert sentence_year("Zapad, held last September in Belarus, was transparent.", dateless) == 2017
+
+
+def test_an_exercise_held_last_year_dates_a_dateless_article_a_year_after_one_of_its_editions():
+    text = ("Iskander stays in Kaliningrad\n\nThe Gvardeysk regiment assumed combat duty in 2012. The senator cited "
+            "four multinational battalions in Poland and the Baltic states. The ministry recalled that the joint "
+            "exercise Zapad held last September in Belarus was fully transparent.\n")
+    assert pub(text).year == 2018  # the battalions are after 2016, so last September's Zapad is 2017's
+    # an edition printed after the name is read as that edition, not as one of the list
+    assert pub("Ruts\n\nVillagers say last summer's Saber Guardian 17 left ruts; it came in 2012 too.").year == 2018
+    # without "last", naming an exercise dates nothing
+    assert pub("Iskander\n\nThe regiment assumed duty in 2012. Zapad was held in Belarus.").year == 2012
