@@ -32,7 +32,7 @@ PRINTED_DATE = compile_fast(
     r"|\b(?P<e>[0-3]?\d/[01]?\d/(?:19|20)\d\d)\b",
     re.I,
 )
-PUBLISHED_ON = re.compile(r"\b(?:first\s+)?(?:published|posted)\s+(?:on\s+|:\s*)?")  # a printed date follows
+PUBLISHED_ON = re.compile(r"\b(?:first\s+)?(?:published|posted)\s+(?:on\s+|:\s*)?", re.I)  # a printed date follows
 PRINTED_DATE_REACH = 40  # characters a printed date takes at most
 # "© 2014", "Copyright 2014-2025", "(c) ITAR-TASS 2014": the holder's name, if any, is capitalised.
 COPYRIGHT_YEAR = compile_fast(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?-i:[A-Z][\w&.'-]*\s+){0,4}?"
@@ -63,8 +63,10 @@ DEADLINE_LIST_BEFORE = re.compile(r"\b(?:until|till|by|through|beyond|before)\s+
 # "by 2030", "a deployment planned for 2018": a target, not a year the article has seen
 DEADLINE_CONTEXT = re.compile(r"\b(until|till|by|through|beyond|before|(?:planned|scheduled|slated|earmarked|"
                               r"pencilled in|penciled in) for)\s+$", re.I)
+# "will run ... in March 2024": a month may stand between the preposition and the year
 FUTURE_YEAR_CONTEXT = re.compile(r"\b(until|till|by|through|before|to|beyond|in|"
-                                 r"(?:the )?(?:end|start|beginning|middle) of|early|late|mid-?)\s+$", re.I)
+                                 r"(?:the )?(?:end|start|beginning|middle) of|early|late|mid-?)\s+"
+                                 r"(?:(?:\d{1,2}\s+)?(?:" + "|".join(MONTHS) + r")(?:\s+\d{1,2},?)?\s+)?$", re.I)
 ORDINAL_EDITION = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+(?:edition|iteration|annual)\b|"
                              r"\bedition\b[^.]{0,40}?\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 SHORT_DOTTED = re.compile(r"\d{1,2}\.\d{1,2}\.\d\d")
@@ -268,7 +270,8 @@ def infer_year(article: Article) -> int | None:
     # first held in 2024), and "the 53rd edition" of an annual one since 1972 is 2024.
     for m in _exercise_pattern().finditer(text):
         first, annual = _exercise_editions()[m.group(1).lower()]
-        evidence.append(first)
+        # "the Nordic Response 2024 exercise, which will run in March": a first edition still to come
+        (upcoming if UPCOMING_WORDS.search(_sentence_around(text, m.start(), m.end())) else evidence).append(first)
         if annual:
             ordinal = ORDINAL_EDITION.search(text, max(0, m.start() - 300), m.end() + 300)
             if ordinal:
@@ -278,10 +281,13 @@ def infer_year(article: Article) -> int | None:
     # other evidence.
     by_name, pattern = _anchor_index()
     ambiguous: list[tuple[list[int], int]] = []
+    ahead: list[int] = []  # anchors still to come: "the next summit in Vilnius"
     for m in pattern.finditer(lowered):
         years = by_name[m.group(1)]
         offset = _relative_offset(lowered, m.start()) or _relative_offset_after(lowered, m.end())
-        if len(set(years)) == 1:
+        if len(set(years)) == 1 and UPCOMING_ANCHOR_BEFORE.search(lowered, max(0, m.start() - 30), m.start()):
+            ahead.append(years[0])
+        elif len(set(years)) == 1:
             evidence.append(years[0] + offset)
         else:
             ambiguous.append((sorted(set(years)), offset))
@@ -294,6 +300,11 @@ def infer_year(article: Article) -> int | None:
         offset = _relative_offset(lowered, m.start()) or _relative_offset_after(lowered, m.end())
         if offset:
             ambiguous.append((list(listed[m.group(1)]), offset))
+    # An anchor still to come falls in the year of writing or the next: it dates the article only
+    # when the rest is older ("the upcoming summit in Warsaw" beside the annexation of Crimea is 2016's).
+    for year in ahead:
+        if not evidence or max(evidence) < year - 1:
+            evidence.append(year)
     if not evidence:
         evidence = upcoming
     floor = max(evidence) if evidence else None
@@ -374,6 +385,8 @@ def _exercise_pattern() -> re.Pattern[str]:
     return re.compile(r"\b(" + "|".join(re.escape(k) for k in keys) + r")\b", re.I)
 
 
+UPCOMING_ANCHOR_BEFORE = re.compile(r"\b(?:next|upcoming|forthcoming|coming|ahead of(?: the)?)\s+"
+                                    r"(?:(?:nato|alliance)(?:'s)?\s+)?$")
 # a sentence about an edition still to come: "Zapad-2025 is already on the calendar", "ahead of BALTOPS 25"
 UPCOMING_WORDS = re.compile(r"\b(?:will|shall|scheduled|expected|due|plans?|planned|planning|upcoming|forthcoming|"
                             r"calendar|next|ahead of|prepar(?:e|es|ing|ations?) for|in preparation)\b", re.I)

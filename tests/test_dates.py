@@ -273,3 +273,34 @@ def test_an_exercise_held_last_year_dates_a_dateless_article_a_year_after_one_of
     assert pub("Ruts\n\nVillagers say last summer's Saber Guardian 17 left ruts; it came in 2012 too.").year == 2018
     # without "last", naming an exercise dates nothing
     assert pub("Iskander\n\nThe regiment assumed duty in 2012. Zapad was held in Belarus.").year == 2012
+
+
+def test_a_first_edition_or_a_year_still_to_come_does_not_date_an_article_later():
+    text = ("Finland to host NATO drill next year\n\nHELSINKI, Oct 3 (Reuters) - Finland will host a big NATO "
+            "exercise next year, the army's commander said on Tuesday. Troops will train during the Nordic Response "
+            "2024 exercise, which will run across Norway and Finland in March 2024. Finland joined NATO on April 4, "
+            "after Russia's full-scale invasion of Ukraine last year.\n")
+    assert pub(text).date == date(2023, 10, 3)  # not 2028, the next year whose 3 October is a Tuesday after 2024
+    # nothing else dates it: the exercise still to come does
+    assert pub("Lapland\n\nThousands of troops will train in the Nordic Response exercise.").year == 2024
+    # held, it bounds the year from below
+    assert pub("Lapland\n\nThousands of troops trained in the Nordic Response exercise in 2016.").year == 2024
+
+
+def test_an_anchor_still_to_come_dates_an_article_only_when_the_rest_is_older():
+    review = ("The year in review\n\nCold Response 2022 put 30,000 troops into Norway, after the Madrid summit "
+              "allies talk about the next summit in Vilnius.\n")
+    assert pub(review).year == 2022
+    older = "Ahead of Warsaw\n\nAfter the annexation of Crimea, allies prepare for the upcoming summit in Warsaw.\n"
+    assert pub(older).year == 2016
+
+
+def test_a_capitalised_published_line_in_a_footer_dates_the_page():
+    html = ("<html><body><article><h1>Sea drones</h1><p>Ukraine's sea drones struck Novorossiysk.</p></article>"
+            "<footer><p>Published 07/08/2023 &middot; &copy; Maritime Defence Review</p></footer></body></html>")
+    assert pub(html, "x.html").date == date(2023, 8, 7)
+
+
+def test_troops_who_seized_crimea_date_a_dateless_analysis():
+    assert pub("After Crimea\n\nThat era ended in March, when Russian troops seized Crimea. "
+               "Sea Breeze drills go on.").year == 2014
