@@ -448,9 +448,10 @@ def _relative_offset(lowered: str, pos: int) -> int:
 
 
 # ----- event years ---------------------------------------------------------------------------
-# "last autumn" is the year before's (as "last September" is); "last winter" may be this one.
+# "last autumn" is the year before's (as "last September" is), "next spring" the year after's;
+# a winter may be this one.
 RELATIVE_YEAR = PatternSet([r"\blast year\b|\bprevious year\b|\ba year ago\b|\blast (?:spring|summer|autumn|fall)\b",
-                            r"\bnext year\b|\bcoming year\b",
+                            r"\bnext year\b|\bcoming year\b|\bnext (?:spring|summer|autumn|fall)\b",
                             r"\btwo years ago\b"])
 RELATIVE_YEAR_DELTAS = (-1, 1, -2)
 PAST_TENSE = re.compile(r"\b(?:was|were|had|held|took place|exercised|fired|conducted|staged|carried out|ended|"

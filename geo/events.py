@@ -84,7 +84,8 @@ DEPLOYMENT = compile_fast(
     re.I,
 )
 EXERCISE = compile_fast(
-    r"\b(exercis(?:e|es|ing)|drills?|war ?games?|wargames?|manoeuvr(?:e|es|ing)|maneuver(?:s|ing)?|"
+    r"\b(exercis(?:e|es|ing)|exercised (?:together |jointly )?(?:in|at|near|on|off|around|across|with|alongside)\b|"
+    r"drills?|war ?games?|wargames?|manoeuvr(?:e|es|ing)|maneuver(?:s|ing)?|"
     # firing at a range, not on a city: "artillery units fired at the Shabla range"
     r"live[- ]fir(?:e|es|ed|ing)|fir(?:e|es|ed|ing) (?:at|on) the [\w -]{0,30}?(?:range|training ground|polygon|"
     r"firing ground)|combat training|combat (?:actions|tasks|firing|shooting|skills)|"
@@ -369,7 +370,9 @@ def classify_events(article: Article, mentions: list[Mention], published: Publis
             if not mention.embedded and (mention.place.kind in ("chokepoint", "strait") or (
                     mention.place.kind in WATER_KINDS
                     and _named_as_chokepoint(text, mention, s_start, s_end, passages))):
-                year = sentence_year(sentence, published)
+                # A chokepoint is named as one in the article: that is the event, of the article's year
+                # ("in February 2022 Turkey closed the Bosporus" in a 2023 analysis is 2023's naming).
+                year = published.year if published.year is not None else sentence_year(sentence, published)
                 events.append(Event("chokepoint", mention, year, *_evidence(text, s_start, s_end, mention)))
     return dedupe(events)
 

@@ -304,3 +304,10 @@ def test_a_capitalised_published_line_in_a_footer_dates_the_page():
 def test_troops_who_seized_crimea_date_a_dateless_analysis():
     assert pub("After Crimea\n\nThat era ended in March, when Russian troops seized Crimea. "
                "Sea Breeze drills go on.").year == 2014
+
+
+def test_next_summer_is_the_year_afters():
+    p = Published(date(2016, 9, 7), 2016, "printed")
+    assert sentence_year("Equipment will stay for the Saber Guardian exercise planned for next summer.", p) == 2017
+    assert sentence_year("A US company is due to train there again next spring.", p) == 2017
+    assert sentence_year("The brigade will train there next winter.", p) == 2016  # a winter spans two years

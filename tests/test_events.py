@@ -1063,3 +1063,19 @@ def test_training_with_a_partner_somewhere_operating_at_a_range_and_carrying_out
     # the unplaced home's town still hosts nothing
     found = events(gaz, "The battalion drove from its home at Rhine Ordnance Barracks in Kaiserslautern to Orzysz.")
     assert ("deployment", "Kaiserslautern") not in found
+
+
+def test_a_chokepoint_is_named_in_the_articles_year_whatever_the_sentence_recalls(gaz):
+    found = events(gaz, "In February 2022 Turkey invoked the Montreux Convention and closed the Bosporus to "
+                        "warships of the belligerents.", date="August 7, 2023")
+    assert found[("chokepoint", "Bosporus")]["year"] == 2023
+    # the exercise the same sentence reports keeps the sentence's year
+    found = events(gaz, "In June 2021 NATO minesweepers exercised in the Fehmarn Belt.", date="August 7, 2023")
+    assert found[("chokepoint", "Fehmarn Belt")]["year"] == 2023
+    assert found[("exercise", "Fehmarn Belt")]["year"] == 2021
+
+
+def test_forces_that_exercised_somewhere_exercise_there(gaz):
+    assert ("exercise", "Estonia") in events(gaz, "NATO troops exercised in Estonia.")
+    assert ("exercise", "Aegean Sea") in events(gaz, "Greek and US special forces exercised together in the Aegean.")
+    assert ("exercise", "Estonia") not in events(gaz, "Estonia exercised its right to close the border.")
