@@ -89,7 +89,8 @@ EXERCISE = compile_fast(
     # firing at a range, not on a city: "artillery units fired at the Shabla range"
     r"live[- ]fir(?:e|es|ed|ing)|fir(?:e|es|ed|ing) (?:at|on) the [\w -]{0,30}?(?:range|training ground|polygon|"
     r"firing ground)|combat training|combat (?:actions|tasks|firing|shooting|skills)|"
-    r"(?:active|main|practical|final) phase|an opposing force|mock (?:battles?|attacks?|assaults?)|"
+    r"(?:active|main|practical|final|first|second|third|next|closing|opening) phase|an opposing force|"
+    r"mock (?:battles?|attacks?|assaults?)|"
     r"military games|snap (?:checks?|inspections?|drills?)|checks? of (?:combat )?readiness|"
     r"(?:electronic|simulated|training|missile) (?:missile )?launch(?:es)?|tested missiles|test[- ]fir(?:e|ed|ing)|"
     r"live munitions|amphibious landings?|came ashore|rehears(?:e|ed|ing|al)|"
@@ -162,6 +163,9 @@ FLEET_BASE_BEFORE = re.compile(r"\b(?:(?:fleet|flotilla|navy)['’]s\s+(?:main\s
 # "a deployment exercise" and "troops are training" report exercises, not deployments
 DRILL_AFTER = re.compile(r"\s+(?:exercises?|drills?|training|exercising|drilling|practi[sc]ing|rehearsing|"
                          r"taking part|take part|took part)\b", re.I)
+# The exercise is what moves: "the two-week exercise will move east across the Baltic Sea"
+EXERCISE_SUBJECT_BEFORE = re.compile(r"\b(?:exercises?|drills?|manoeuvres|maneuvers|war ?games?|phase)\s+"
+                                     r"(?:(?:will|would|then|later|also|is to|are to|is due to)\s+)*$", re.I)
 # Triggers that only name who or where (a unit, a site, a base aircraft fly from), not what happens
 NAMING_TRIGGER = re.compile(r"(?:battle ?groups?|battalions?|brigades?|contingents?|regiment|squadron|formations|"
                             r"patriot|nasams|himars|fighter jets|f-(?:16|35)s?|typhoons|mig-29s|"
@@ -498,7 +502,8 @@ def _deployment_words(clause: str) -> list[FastMatch]:
     """The deployment triggers of a clause; a "deployment exercise" is an exercise, and a denied
     one is none ("Czechia does not host a battlegroup")."""
     return [found for found in DEPLOYMENT.finditer(clause)
-            if not DRILL_AFTER.match(clause, found.end()) and not _denied(clause, found.start())]
+            if not DRILL_AFTER.match(clause, found.end()) and not _denied(clause, found.start())
+            and not EXERCISE_SUBJECT_BEFORE.search(clause, max(0, found.start() - 40), found.start())]
 
 
 def _visit(clause: str, found: FastMatch) -> bool:

@@ -1079,3 +1079,18 @@ def test_forces_that_exercised_somewhere_exercise_there(gaz):
     assert ("exercise", "Estonia") in events(gaz, "NATO troops exercised in Estonia.")
     assert ("exercise", "Aegean Sea") in events(gaz, "Greek and US special forces exercised together in the Aegean.")
     assert ("exercise", "Estonia") not in events(gaz, "Estonia exercised its right to close the border.")
+
+
+def test_an_exercise_or_its_phase_that_moves_somewhere_exercises_there(gaz):
+    found = events(gaz, "The two-week exercise will move east across the Baltic Sea, with amphibious landings "
+                        "planned at Ustka.")
+    assert {t for t, p in found if p == "Ustka"} == {"exercise"}
+    found = events(gaz, "A second phase will move to the Gaižiūnai training area near Rukla next week.")
+    assert ("exercise", "Gaižiūnai Training Area") in found and ("deployment", "Gaižiūnai Training Area") not in found
+    assert ("deployment", "Estonia") in events(gaz, "US troops will move to Estonia.")  # troops are not an exercise
+
+
+def test_vehicles_unloaded_at_a_port_terminal_pass_through_it(gaz):
+    found = events(gaz, "Around 1,300 vehicles of the US armored brigade have been unloaded at the Sloehaven "
+                        "terminal in Vlissingen.")
+    assert ("deployment", "Vlissingen") not in found
